@@ -13,7 +13,7 @@ from rdflib import Graph
 from loaders.curated import load_curated
 from loaders.to_rdf import curated_to_graph, new_graph
 from ontology.resources import CURATED_DIR, ONTOLOGY_TTL
-from ontology.store import GraphStore
+from ontology.store import TripleStore
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def builtin_ntriples(curated_dir: Path = CURATED_DIR) -> tuple[bytes, BuildRepor
     return data, report
 
 
-def load_builtin(store: GraphStore, curated_dir: Path = CURATED_DIR) -> int:
+def load_builtin(store: TripleStore, curated_dir: Path = CURATED_DIR) -> int:
     """Replace the store's content with the built-in graph (atomically); return the triple count."""
     data, _report = builtin_ntriples(curated_dir)
     store.load(data, "nt", replace=True)

@@ -6,30 +6,28 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from rdflib import Graph
-
 from loaders.errors import LoaderError
 from loaders.guide import parse_guide
 from loaders.merge import IncomingConcept, MergeReport, merge_concepts
 from loaders.pwc import parse_pwc
 from loaders.records import SourceRef
 from loaders.tagpage import parse_tagpage
-from ontology.store import StoreError
+from ontology.store import Progress, RdfFormatName, StoreError
 from ontology.views import slug_of
 from ontology.vocabulary import Vocabulary
 
-RDF_FORMATS = {
-    "ttl": "turtle",
-    "turtle": "turtle",
+RDF_FORMATS: dict[str, RdfFormatName] = {
+    "ttl": "ttl",
+    "turtle": "ttl",
     "nt": "nt",
-    "jsonld": "json-ld",
-    "json-ld": "json-ld",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
     "xml": "xml",
     "rdf": "xml",
     "owl": "xml",
     "n3": "n3",
     "trig": "trig",
-    "nq": "nquads",
+    "nq": "nq",
 }
 FORMATS = ("guide", "tags", "pwc", *sorted(set(RDF_FORMATS)))
 
@@ -72,22 +70,26 @@ def guess_format(path: Path) -> str:
     raise LoaderError(f"cannot guess the format from '.{suffix}'; pass --format ({', '.join(FORMATS)})", path=str(path))
 
 
-def _load_rdf(vocab: Vocabulary, path: Path, fmt: str) -> MergeReport:
-    graph = Graph()
+def _load_rdf(vocab: Vocabulary, path: Path, fmt: str, progress: Progress | None) -> MergeReport:
+    """Stream an RDF file into the store (bounded memory; all or nothing, see ``TripleStore.load``)."""
     try:
-        graph.parse(path, format=RDF_FORMATS[fmt])
-    except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-        line = re.search(r"line (\d+)", str(exc))
-        raise LoaderError(f"invalid {fmt}: {exc}".splitlines()[0], path=str(path), line=int(line.group(1)) if line else None) from exc
-    try:
-        added = vocab.store.load_graph(graph)
+        with path.open("rb") as handle:
+            added = vocab.store.load(handle, RDF_FORMATS[fmt], progress=progress, name=path.name)
     except StoreError as exc:
-        raise LoaderError(str(exc), path=str(path)) from exc
+        raise LoaderError(str(exc), path=str(path), line=exc.line) from exc
+    except OSError as exc:
+        raise LoaderError(f"cannot read the file: {exc.strerror}", path=str(path)) from exc
     return MergeReport(added=0, triples=added)
 
 
-def load_file(vocab: Vocabulary, path: Path, fmt: str | None = None) -> MergeReport:
-    """Parse ``path`` completely, then add it to the store in one atomic step.
+def load_file(vocab: Vocabulary, path: Path, fmt: str | None = None, progress: Progress | None = None) -> MergeReport:
+    """Add a file to the store in one atomic step (RDF streams; other formats are parsed first).
+
+    Args:
+        vocab: The vocabulary to load into.
+        path: The file.
+        fmt: Its format (guessed from the suffix when ``None``).
+        progress: Called with (phase, bytes read, triples) while an RDF file streams in.
 
     Raises:
         LoaderError: Unknown format or malformed input (with file and line); nothing is loaded.
@@ -95,7 +97,7 @@ def load_file(vocab: Vocabulary, path: Path, fmt: str | None = None) -> MergeRep
     """
     fmt = (fmt or guess_format(path)).lower()
     if fmt in RDF_FORMATS:
-        report = _load_rdf(vocab, path, fmt)
+        report = _load_rdf(vocab, path, fmt, progress)
     elif fmt in PARSERS:
         incoming = PARSERS[fmt](path)
         slugs = {slug_of(iri) for iri in vocab.names.preferred}

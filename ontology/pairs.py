@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ontology.store import GraphStore
+from ontology.store import TripleStore
 from ontology.views import SourceView
 
 # Layers whose family is not reachable through skos:broader (an attention layer is not a kind of
@@ -37,7 +37,7 @@ class PairView:
     via: str | None = None
 
 
-def families_of(store: GraphStore, layer: str) -> list[str]:
+def families_of(store: TripleStore, layer: str) -> list[str]:
     """The broader concepts (transitively) of ``layer`` that have optimizer pairings, nearest first."""
     rows = store.select(
         f"SELECT DISTINCT ?f (COUNT(?mid) AS ?d) WHERE {{ <{layer}> skos:broader+ ?mid . ?mid skos:broader* ?f . "
@@ -51,7 +51,7 @@ def families_of(store: GraphStore, layer: str) -> list[str]:
     return found
 
 
-def list_pairs_with_families(store: GraphStore, layer: str, optimizers: list[str] | None = None) -> list[PairView]:
+def list_pairs_with_families(store: TripleStore, layer: str, optimizers: list[str] | None = None) -> list[PairView]:
     """Pairs claimed for ``layer`` itself, then those inferred from its families (not repeating an optimizer)."""
     direct = list_pairs(store, [layer], optimizers)
     seen = {p.optimizer for p in direct}
@@ -64,7 +64,7 @@ def list_pairs_with_families(store: GraphStore, layer: str, optimizers: list[str
     return direct + inferred
 
 
-def list_pairs(store: GraphStore, layers: list[str] | None = None, optimizers: list[str] | None = None) -> list[PairView]:
+def list_pairs(store: TripleStore, layers: list[str] | None = None, optimizers: list[str] | None = None) -> list[PairView]:
     """Every optimizer–layer pairing, optionally restricted to some layers and/or optimizers.
 
     Args:

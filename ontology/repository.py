@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from ontology.names import NameIndex
-from ontology.store import GraphStore, Value
+from ontology.store import TripleStore, Value
 from ontology.views import (
     ConceptView,
     ErratumView,
@@ -47,7 +47,7 @@ def _sort_sources(sources: list[SourceView]) -> list[SourceView]:
     return sorted(set(sources), key=lambda s: (s.document, s.line or 0, s.section or ""))
 
 
-def name_index(store: GraphStore) -> NameIndex:
+def name_index(store: TripleStore) -> NameIndex:
     """The name index over every concept's preferred and alternative labels."""
     rows = store.select(
         "SELECT ?c ?label ?pref WHERE { ?c a nnv:Concept . "
@@ -56,14 +56,14 @@ def name_index(store: GraphStore) -> NameIndex:
     return NameIndex.from_labels((str(r["c"]), str(r["label"]), bool(r["pref"])) for r in rows)
 
 
-def _multi(store: GraphStore, iris: str, pattern: str) -> dict[str, list[str]]:
+def _multi(store: TripleStore, iris: str, pattern: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
     for row in store.select(f"SELECT ?c ?v WHERE {{ VALUES ?c {{ {iris} }} {pattern} }}"):
         out[str(row["c"])].append(str(row["v"]))
     return {k: sorted(set(v)) for k, v in out.items()}
 
 
-def get_concepts(store: GraphStore, iris: Iterable[str]) -> dict[str, ConceptView]:
+def get_concepts(store: TripleStore, iris: Iterable[str]) -> dict[str, ConceptView]:
     """Full views of the given concepts; unknown IRIs are absent from the result."""
     wanted = sorted(set(iris))
     if not wanted:
@@ -138,7 +138,7 @@ def get_concepts(store: GraphStore, iris: Iterable[str]) -> dict[str, ConceptVie
     return views
 
 
-def get_papers(store: GraphStore, iris: Iterable[str]) -> dict[str, PaperView]:
+def get_papers(store: TripleStore, iris: Iterable[str]) -> dict[str, PaperView]:
     """Views of the given papers, authors in order."""
     vals = _values(sorted(set(iris)))
     if not vals:
@@ -170,7 +170,7 @@ def get_papers(store: GraphStore, iris: Iterable[str]) -> dict[str, PaperView]:
     return views
 
 
-def get_models(store: GraphStore, iris: Iterable[str]) -> dict[str, ModelView]:
+def get_models(store: TripleStore, iris: Iterable[str]) -> dict[str, ModelView]:
     """Views of the given models."""
     vals = _values(sorted(set(iris)))
     if not vals:
@@ -188,13 +188,13 @@ def get_models(store: GraphStore, iris: Iterable[str]) -> dict[str, ModelView]:
     return views
 
 
-def list_iris(store: GraphStore, cls: str, label: str, filters: str = "") -> list[str]:
+def list_iris(store: TripleStore, cls: str, label: str, filters: str = "") -> list[str]:
     """IRIs of class ``cls`` (a CURIE) ordered by ``label`` (a CURIE), with extra SPARQL filters."""
     rows = store.select(f"SELECT ?x ?l WHERE {{ ?x a {cls} ; {label} ?l . {filters} }} ORDER BY LCASE(STR(?l)) ?x")
     return [str(r["x"]) for r in rows]
 
 
-def get_stats(store: GraphStore) -> StatsView:
+def get_stats(store: TripleStore) -> StatsView:
     """Counts for ``stats``; pairings count unordered pairs."""
     row = store.select("SELECT (COUNT(DISTINCT ?c) AS ?concepts) WHERE { ?c a nnv:Concept }")[0]
     counts = {k: int(v or 0) for k, v in row.items()}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process, utils
 
 from ontology.names import normalise
-from ontology.store import GraphStore
+from ontology.store import TripleStore
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class _Doc:
 class SearchIndex:
     """Labels and texts of every concept, paper and model, searched with rapidfuzz."""
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: TripleStore) -> None:
         rows = store.select(
             "SELECT ?x ?t ?w WHERE { "
             "{ ?x a nnv:Concept . { ?x skos:prefLabel ?t } UNION { ?x skos:altLabel ?t } BIND(1.0 AS ?w) } UNION "

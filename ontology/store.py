@@ -1,57 +1,241 @@
-"""The triple store behind nnvocab: a small interface over an embedded pyoxigraph store.
+"""The triple store behind nnvocab: one interface, an embedded and a remote backend.
 
-Everything else talks to :class:`GraphStore` (``select``/``ask``/``construct``/``load``), so a
-remote SPARQL backend can implement the same methods later.
+Everything else talks to :class:`TripleStore` (``select``/``run``/``load``/``update``/``dump``).
+:class:`GraphStore` is the embedded pyoxigraph store (in memory or on disk);
+:class:`ontology.remote_store.RemoteStore` speaks the SPARQL 1.1 Protocol and the Graph Store
+Protocol to a server (Oxigraph, Fuseki, GraphDB, Virtuoso, Neptune). ``service.context`` picks one from the settings.
+
+Loads stream: the input is parsed incrementally into a private staging graph in chunks, then
+one SPARQL UPDATE moves it into the default graph, so a load is all or nothing for readers,
+for a syntax error half-way and for a process killed mid-load (the staging graph is dropped
+the next time the store is opened).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
+from typing import IO, cast
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 from rdflib import Graph
+from typing_extensions import override
 
 from ontology.vocab import PREFIXES
 
-RdfFormatName = TypingLiteral["ttl", "nt", "jsonld", "xml", "nq", "trig"]
+RdfFormatName = TypingLiteral["ttl", "nt", "jsonld", "xml", "nq", "trig", "n3"]
 Value = str | int | float | bool | None
+Rows = list[dict[str, Value]]
+Progress = Callable[[str, int, int], None]
+"""Called after each chunk with (phase, bytes read so far, triples so far)."""
 
-_FORMATS: dict[str, ox.RdfFormat] = {
+FORMATS: dict[str, ox.RdfFormat] = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
     "jsonld": ox.RdfFormat.JSON_LD,
     "xml": ox.RdfFormat.RDF_XML,
     "nq": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
+    "n3": ox.RdfFormat.N3,
 }
-_SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+STAGING = "urn:nnvocab:staging:"
+JOURNAL = "urn:nnvocab:journal:"
+CHUNK_TRIPLES = 50_000
+ATOMIC_LIMIT = 250_000
 
 
 class StoreError(RuntimeError):
-    """The store refused a query or a load; the message says why."""
+    """The store refused a query or a load; the message says why (``line``: where, in a load)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
-def _python(term: object) -> Value:
+def python_value(term: object) -> Value:
     """A SPARQL result term as a plain Python value (IRIs and strings as ``str``)."""
     if term is None:
         return None
     if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        if datatype.endswith(("#integer", "#int", "#long", "#gYear")):
-            return int(term.value)
-        if datatype.endswith(("#double", "#decimal", "#float")):
-            return float(term.value)
-        if datatype.endswith("#boolean"):
-            return term.value == "true"
-        return term.value
+        return literal_value(term.value, term.datatype.value)
     return str(getattr(term, "value", term))
 
 
-class GraphStore:
-    """An embedded pyoxigraph store, in memory or on disk.
+def literal_value(lexical: str, datatype: str) -> Value:
+    """A typed literal's Python value (numbers and booleans converted, the rest as text)."""
+    if datatype.endswith(("#integer", "#int", "#long", "#gYear")):
+        return int(lexical)
+    if datatype.endswith(("#double", "#decimal", "#float")):
+        return float(lexical)
+    if datatype.endswith("#boolean"):
+        return lexical == "true"
+    return lexical
+
+
+class _CountingReader:
+    """A binary file wrapper that counts the bytes the parser has read (for progress bars)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.read_bytes = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.read_bytes += len(data)
+        return data
+
+
+def _chunks(quads: Iterable[ox.Quad], size: int) -> Iterator[list[ox.Triple]]:
+    iterator = iter(quads)
+    while chunk := [q.triple for q in islice(iterator, size)]:
+        yield chunk
+
+
+class TripleStore(ABC):
+    """The operations nnvocab needs from a store; backends implement the abstract ones."""
+
+    @abstractmethod
+    def run(self, sparql: str, prefixes: bool = True) -> Rows | bool:
+        """Run a SELECT (one dict per solution, unbound variables omitted) or an ASK query."""
+
+    @abstractmethod
+    def construct(self, sparql: str) -> bytes:
+        """Run a CONSTRUCT/DESCRIBE query (our prefixes prepended); the triples as N-Triples."""
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL UPDATE in one transaction (internal writes only: never expose this to users)."""
+
+    @abstractmethod
+    def dump(self, fmt: RdfFormatName = "ttl") -> bytes:
+        """Serialise the default graph."""
+
+    @abstractmethod
+    def _write(self, triples: list[ox.Triple], graph: str | None) -> None:
+        """Add a chunk of triples to the named graph ``graph`` (``None``: the default graph)."""
+
+    @abstractmethod
+    def named_graphs(self) -> list[str]:
+        """IRIs of the store's named graphs."""
+
+    @abstractmethod
+    def __len__(self) -> int: ...
+
+    def select(self, sparql: str, prefixes: bool = True) -> Rows:
+        """Run a SELECT query; see :meth:`run`."""
+        rows = self.run(sparql, prefixes)
+        if isinstance(rows, bool):
+            raise StoreError("expected a SELECT query")
+        return rows
+
+    def load(
+        self,
+        data: bytes | str | IO[bytes],
+        fmt: RdfFormatName = "nt",
+        *,
+        replace: bool = False,
+        progress: Progress | None = None,
+        name: str = "data",
+    ) -> int:
+        """Add RDF data, all or nothing; return how many triples the default graph gained.
+
+        Serialised data and files up to :data:`ATOMIC_LIMIT` triples go through a staging graph
+        and one UPDATE, so readers see the old graph or the new. A bigger file is checked first
+        (a full streaming parse), then appended in chunks under a journal entry: a crash
+        mid-way leaves the old triples intact and :meth:`interrupted_loads` names the file;
+        loading it again completes it (triples are a set).
+
+        Args:
+            data: Serialised RDF, or a seekable binary file to stream from (bounded memory).
+            fmt: Its format name.
+            replace: Replace the default graph (atomic; meant for graphs up to ``ATOMIC_LIMIT``).
+            progress: Called as chunks are read, with (phase, bytes read, triples so far).
+            name: What the journal calls the data (a file name).
+
+        Raises:
+            StoreError: Malformed data (with its line); the store is unchanged.
+
+        """
+        before = 0 if replace else len(self)
+        if isinstance(data, bytes | str) or replace or self._check(data, fmt, progress) <= ATOMIC_LIMIT:
+            self._load_staged(data, fmt, replace, progress)
+        else:
+            self._load_journaled(data, fmt, progress, name)
+        return len(self) - before
+
+    def _parse(self, data: bytes | str | IO[bytes], fmt: RdfFormatName, phase: str, progress: Progress | None) -> Iterator[list[ox.Triple]]:
+        """Chunks of parsed triples (blank nodes renamed apart), reporting progress; syntax errors as StoreError."""
+        if not isinstance(data, bytes | str):
+            data.seek(0)
+        reader = None if isinstance(data, bytes | str) else _CountingReader(data)
+        size = len(data) if isinstance(data, bytes | str) else 0
+        quads = ox.parse(data if reader is None else cast(IO[bytes], reader), FORMATS[fmt], rename_blank_nodes=True)
+        done = 0
+        try:
+            for chunk in _chunks(quads, CHUNK_TRIPLES):
+                done += len(chunk)
+                if progress:
+                    progress(phase, reader.read_bytes if reader else size, done)
+                yield chunk
+        except SyntaxError as exc:
+            raise StoreError(f"invalid {fmt} data: {exc.msg}", line=exc.lineno) from exc
+
+    def _check(self, data: IO[bytes], fmt: RdfFormatName, progress: Progress | None) -> int:
+        return sum(len(chunk) for chunk in self._parse(data, fmt, "checking", progress))
+
+    def _load_staged(self, data: bytes | str | IO[bytes], fmt: RdfFormatName, replace: bool, progress: Progress | None) -> None:
+        staging = f"{STAGING}{uuid.uuid4().hex}"
+        try:
+            for chunk in self._parse(data, fmt, "loading", progress):
+                self._write(chunk, staging)
+            drop = "DROP SILENT DEFAULT ;\n" if replace else ""
+            self.update(f"{drop}ADD SILENT GRAPH <{staging}> TO DEFAULT ;\nDROP SILENT GRAPH <{staging}>")
+        except BaseException:
+            self.update(f"DROP SILENT GRAPH <{staging}>")
+            raise
+
+    def _load_journaled(self, data: IO[bytes], fmt: RdfFormatName, progress: Progress | None, name: str) -> None:
+        job = f"{JOURNAL}{uuid.uuid4().hex}"
+        label = str(ox.Literal(name))
+        self.update(f"INSERT DATA {{ GRAPH <{JOURNAL}> {{ <{job}> <{JOURNAL}loading> {label} }} }}")
+        for chunk in self._parse(data, fmt, "loading", progress):
+            self._write(chunk, None)
+        self.update(f"DELETE WHERE {{ GRAPH <{JOURNAL}> {{ ?job <{JOURNAL}loading> {label} }} }}")
+
+    def load_graph(self, graph: Graph, *, replace: bool = False) -> int:
+        """Add an rdflib graph atomically; see :meth:`load`."""
+        return self.load(graph.serialize(format="nt", encoding="utf-8"), "nt", replace=replace)
+
+    def interrupted_loads(self) -> list[str]:
+        """Names of big loads a crash interrupted (their triples are partly in; load them again)."""
+        rows = self.select(f"SELECT ?name WHERE {{ GRAPH <{JOURNAL}> {{ ?job <{JOURNAL}loading> ?name }} }}", prefixes=False)
+        return sorted({str(r["name"]) for r in rows})
+
+    def drop_stale_staging(self) -> int:
+        """Drop staging graphs left by a load that was killed; return how many there were."""
+        stale = [g for g in self.named_graphs() if g.startswith(STAGING)]
+        if stale:
+            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in stale))
+        return len(stale)
+
+    def to_rdflib(self) -> Graph:
+        """The whole default graph as an rdflib ``Graph`` (for SHACL, formats, isomorphism)."""
+        graph = Graph()
+        graph.parse(data=self.dump("nt"), format="nt")
+        return graph
+
+    def flush(self) -> None:  # noqa: B027 - a no-op unless the backend buffers
+        """Persist buffered writes (on-disk stores)."""
+
+
+class GraphStore(TripleStore):
+    """The embedded pyoxigraph store, in memory or on disk.
 
     Args:
         path: A folder for an on-disk store; ``None`` keeps everything in memory.
@@ -62,33 +246,36 @@ class GraphStore:
         self.path = Path(path) if path else None
         self._store = ox.Store(str(self.path)) if self.path else ox.Store()
         self._write_lock = threading.Lock()
+        if self.path:
+            self.drop_stale_staging()
 
+    @override
     def __len__(self) -> int:
         return len(self._store)
 
-    def run(self, sparql: str, prefixes: bool = True) -> list[dict[str, Value]] | bool:
-        """Run a SELECT (one dict per solution, unbound variables omitted) or an ASK query."""
+    @override
+    def run(self, sparql: str, prefixes: bool = True) -> Rows | bool:
         result = self._query(sparql, prefixes)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if not isinstance(result, ox.QuerySolutions):
-            raise StoreError("only SELECT and ASK queries return rows (use export for graphs)")
+            raise StoreError("only SELECT and ASK queries return rows (use construct for graphs)")
         names = [v.value for v in result.variables]
-        return [{n: _python(row[n]) for n in names if row[n] is not None} for row in result]
+        return [{n: python_value(row[n]) for n in names if row[n] is not None} for row in result]
 
-    def select(self, sparql: str, prefixes: bool = True) -> list[dict[str, Value]]:
-        """Run a SELECT query; see :meth:`run`."""
-        rows = self.run(sparql, prefixes)
-        if isinstance(rows, bool):
-            raise StoreError("expected a SELECT query")
-        return rows
+    @override
+    def construct(self, sparql: str) -> bytes:
+        result = self._query(sparql, prefixes=True)
+        if not isinstance(result, ox.QueryTriples):
+            raise StoreError("expected a CONSTRUCT or DESCRIBE query")
+        return bytes(result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"")
 
     def raw_query(self, sparql: str) -> object:
         """Run any read query and return pyoxigraph's own result (for the SPARQL endpoint)."""
         return self._query(sparql, prefixes=False)
 
     def _query(self, sparql: str, prefixes: bool) -> object:
-        text = _SPARQL_PREFIXES + sparql if prefixes else sparql
+        text = SPARQL_PREFIXES + sparql if prefixes else sparql
         try:
             return self._store.query(text)
         except SyntaxError as exc:
@@ -96,59 +283,38 @@ class GraphStore:
         except OSError as exc:
             raise StoreError(f"query failed: {exc}") from exc
 
-    def load(self, data: bytes | str, fmt: RdfFormatName = "nt", *, replace: bool = False) -> int:
-        """Add RDF data atomically (all or nothing); return how many triples were added.
+    @override
+    def _write(self, triples: list[ox.Triple], graph: str | None) -> None:
+        if graph is None:  # a journaled append: the bulk loader, not one transaction
+            self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+            return
+        name = ox.NamedNode(graph)
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
 
-        Args:
-            data: Serialised RDF.
-            fmt: Its format name.
-            replace: Clear the store first (atomically with respect to readers holding no lock).
+    @override
+    def named_graphs(self) -> list[str]:
+        return [str(g.value) for g in self._store.named_graphs()]
 
-        """
-        before = 0 if replace else len(self._store)
-        with self._write_lock:
-            if replace:
-                staging = ox.Store()
-                staging.load(data, _FORMATS[fmt])
-                self._store.clear()
-                self._store.extend(staging)
-            else:
-                try:
-                    self._store.load(data, _FORMATS[fmt])
-                except SyntaxError as exc:
-                    raise StoreError(f"invalid {fmt} data: {exc}") from exc
-        return len(self._store) - before
-
-    def load_graph(self, graph: Graph, *, replace: bool = False) -> int:
-        """Add an rdflib graph atomically; see :meth:`load`."""
-        return self.load(graph.serialize(format="nt", encoding="utf-8"), "nt", replace=replace)
-
+    @override
     def update(self, sparql: str) -> None:
-        """Run a SPARQL UPDATE (internal writes only: never expose this to users)."""
         with self._write_lock:
             try:
-                self._store.update(_SPARQL_PREFIXES + sparql)
+                self._store.update(SPARQL_PREFIXES + sparql)
             except (SyntaxError, OSError) as exc:
                 raise StoreError(f"update failed: {exc}") from exc
 
+    @override
     def dump(self, fmt: RdfFormatName = "ttl") -> bytes:
-        """Serialise the default graph."""
         if fmt in ("nq", "trig"):
-            return bytes(self._store.dump(format=_FORMATS[fmt]) or b"")
-        return bytes(self._store.dump(format=_FORMATS[fmt], from_graph=ox.DefaultGraph()) or b"")
-
-    def to_rdflib(self) -> Graph:
-        """The whole default graph as an rdflib ``Graph`` (for SHACL, formats, isomorphism)."""
-        graph = Graph()
-        graph.parse(data=self.dump("nt"), format="nt")
-        return graph
+            return bytes(self._store.dump(format=FORMATS[fmt]) or b"")
+        return bytes(self._store.dump(format=FORMATS[fmt], from_graph=ox.DefaultGraph()) or b"")
 
     def triples(self) -> Iterator[tuple[str, str, str]]:
         """All triples as ``(s, p, o)`` strings in N-Triples term syntax."""
         for quad in self._store:
             yield str(quad.subject), str(quad.predicate), str(quad.object)
 
+    @override
     def flush(self) -> None:
-        """Persist an on-disk store."""
         if self.path:
             self._store.flush()

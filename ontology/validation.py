@@ -8,7 +8,7 @@ from pyshacl import validate
 from rdflib import Graph, Namespace
 
 from ontology.resources import ONTOLOGY_TTL, SHAPES_TTL
-from ontology.store import GraphStore
+from ontology.store import TripleStore
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -37,6 +37,6 @@ def validate_graph(data: Graph) -> ValidationReport:
     return ValidationReport(bool(conforms), focus_nodes, sorted(messages))
 
 
-def validate_store(store: GraphStore) -> ValidationReport:
+def validate_store(store: TripleStore) -> ValidationReport:
     """Validate the whole content of a store."""
     return validate_graph(store.to_rdflib())

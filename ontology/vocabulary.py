@@ -16,7 +16,7 @@ from ontology import repository
 from ontology.graphview import build_view
 from ontology.names import NameIndex, UnknownNameError
 from ontology.search import SearchIndex
-from ontology.store import GraphStore
+from ontology.store import TripleStore
 from ontology.views import ConceptView, ModelView
 from ontology.vocab import CONCEPT, MODEL
 
@@ -39,7 +39,7 @@ class AmbiguousNameError(LookupError):
 class Vocabulary:
     """Read access to one graph. Caches are dropped by :meth:`invalidate` after a write."""
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: TripleStore) -> None:
         self.store = store
         self._lock = threading.Lock()
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from implementations._graph import implementation_graph, implementation_iri, smoke_run_graph
 from implementations._sandbox import instantiate, smoke_test
-from ontology.store import GraphStore
+from ontology.store import TripleStore
 from ontology.vocabulary import Vocabulary
 
 
-def add_implementations(store: GraphStore) -> int:
+def add_implementations(store: TripleStore) -> int:
     """Derive the registry's ``mls:Implementation`` nodes into the graph; return triples added."""
     return store.load_graph(implementation_graph())
 
@@ -49,7 +49,7 @@ class StoredSmoke:
     error: str | None
 
 
-def last_smoke_tests(store: GraphStore, concepts: list[str]) -> dict[str, StoredSmoke]:
+def last_smoke_tests(store: TripleStore, concepts: list[str]) -> dict[str, StoredSmoke]:
     """Latest stored smoke run per concept slug (absent when never run)."""
     values = " ".join(f"<{implementation_iri(c)}>" for c in concepts)
     rows = store.select(

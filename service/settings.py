@@ -15,7 +15,11 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    store_path: Path | None = Field(default=None, description="on-disk store folder; unset = in memory")
+    store: str | None = Field(
+        default=None, description="remote SPARQL server URL (http://host:port) or on-disk store folder; unset = in memory"
+    )
+    store_path: Path | None = Field(default=None, description="on-disk store folder (older name of NNV_STORE for a folder)")
+    store_gsp_path: str = Field(default="store", description="Graph Store Protocol path of a remote store (Fuseki: data)")
     max_depth: int = Field(default=8, ge=1)
     max_aliases: int = Field(default=15, ge=1)
     max_page_size: int = Field(default=100, ge=1)

@@ -14,7 +14,7 @@ from implementations._sandbox import verify_in_sandbox
 from implementations.pairing.verify import list_tasks
 from loaders.to_rdf import new_graph
 from ontology.pairs import families_of
-from ontology.store import GraphStore
+from ontology.store import TripleStore
 from ontology.views import slug_of
 from ontology.vocab import BASE, NNV, concept_iri
 from ontology.vocabulary import Vocabulary
@@ -33,7 +33,7 @@ def task_family(vocab: Vocabulary, layer_iri: str) -> str:
     raise VerificationError(f"no benchmark task for '{vocab.label(layer_iri)}'; tasks exist for {', '.join(sorted(tasks))}")
 
 
-def record_verification(store: GraphStore, result: dict[str, Any], when: datetime | None = None) -> str:
+def record_verification(store: TripleStore, result: dict[str, Any], when: datetime | None = None) -> str:
     """Store ``result`` as a ``nnv:PairingVerification`` PROV activity linked to the pairing; return its IRI."""
     when = when or datetime.now(UTC)
     layer, optimizer = result["layer"], result["optimizer"]
@@ -56,7 +56,7 @@ def record_verification(store: GraphStore, result: dict[str, Any], when: datetim
     return str(run)
 
 
-def latest_verification(store: GraphStore, layer: str, optimizer: str) -> dict[str, Any] | None:
+def latest_verification(store: TripleStore, layer: str, optimizer: str) -> dict[str, Any] | None:
     """The newest stored run for the (layer, optimizer) slugs; ``None`` when never run."""
     rows = store.select(
         f"SELECT ?detail WHERE {{ ?run a nnv:PairingVerification ; prov:used <{concept_iri(layer)}>, <{concept_iri(optimizer)}> ; "

@@ -11,14 +11,14 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from ontology import repository
-from ontology.store import GraphStore
+from ontology.store import TripleStore
 from ontology.views import ConceptView, ModelView, PaperView
 from ontology.vocabulary import Vocabulary
 
 T = TypeVar("T")
 
 
-def _batch(fetch: Callable[[GraphStore, Sequence[str]], Mapping[str, T]], store: GraphStore) -> DataLoader[str, T | None]:
+def _batch(fetch: Callable[[TripleStore, Sequence[str]], Mapping[str, T]], store: TripleStore) -> DataLoader[str, T | None]:
     async def load(keys: list[str]) -> list[T | None]:
         found = await asyncio.to_thread(fetch, store, keys)
         return [found.get(key) for key in keys]

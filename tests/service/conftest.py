@@ -1,20 +1,35 @@
-"""A real uvicorn server on 127.0.0.1 (random free port) around the built-in graph."""
+"""Real uvicorn servers on 127.0.0.1 (random free ports) around the built-in graph.
+
+``gql`` and ``graphql_url`` are parametrised over the two store backends: the embedded
+pyoxigraph store, and a real ``oxigraph serve`` process (SPARQL Protocol + Graph Store
+Protocol) started for the session with its data in a temporary folder.
+"""
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
+from ontology.remote_store import RemoteStore
+from ontology.store import GraphStore
 from ontology.vocabulary import Vocabulary
 from service.app import create_app
 from service.settings import Settings
+
+BACKENDS = ("embedded", "oxigraph-server")
 
 
 def free_port() -> int:
@@ -23,32 +38,95 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server_url(vocab: Vocabulary) -> Iterator[str]:
+def wait_until(ready: Callable[[], bool], what: str, attempts: int = 200) -> None:
+    """Poll ``ready`` every 50 ms, at most ``attempts`` times (bounded: ~10 s by default)."""
+    for _ in range(attempts):
+        try:
+            if ready():
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    pytest.fail(f"{what} did not start")
+
+
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run ``app`` under uvicorn in a thread on a free port; yield its base URL."""
     port = free_port()
-    settings = Settings(port=port, rate_limit_per_minute=100_000)
-    config = uvicorn.Config(create_app(settings, vocab=vocab), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):  # bounded: at most ~10 s
-        try:
-            if httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    else:
-        pytest.fail("server did not start")
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        wait_until(lambda: httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200, "the server")
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
-def gql(server_url: str):  # type: ignore[no-untyped-def]
+def server_url(vocab: Vocabulary) -> Iterator[str]:
+    """The service on the embedded store."""
+    with serve(create_app(Settings(rate_limit_per_minute=100_000), vocab=vocab)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``oxigraph serve`` on 127.0.0.1, data in a temporary folder, stopped at the end."""
+    binary = Path(sys.executable).with_name("oxigraph")
+    command = str(binary) if binary.exists() else shutil.which("oxigraph")
+    assert command, "the `oxigraph` server (PyPI package oxigraph) is a test dependency"
+    port = free_port()
+    location = tmp_path_factory.mktemp("oxigraph")
+    process = subprocess.Popen(
+        [command, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=0.5).status_code == 200, "oxigraph serve")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def remote_vocab(oxigraph_url: str, builtin_store: GraphStore) -> Iterator[Vocabulary]:
+    """The built-in graph (with implementations) in the Oxigraph server."""
+    store = RemoteStore(oxigraph_url)
+    store.load(builtin_store.dump("nt"), "nt", replace=True)
+    yield Vocabulary(store)
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def remote_server_url(remote_vocab: Vocabulary) -> Iterator[str]:
+    """The service on the remote store."""
+    with serve(create_app(Settings(rate_limit_per_minute=100_000), vocab=remote_vocab)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def graphql_url(request: pytest.FixtureRequest) -> str:
+    """The service's base URL, once per backend."""
+    name = "server_url" if request.param == "embedded" else "remote_server_url"
+    url: str = request.getfixturevalue(name)
+    return url
+
+
+@pytest.fixture(scope="session")
+def gql(graphql_url: str):  # type: ignore[no-untyped-def]
     def run(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = httpx.post(f"{server_url}/graphql", json={"query": query, "variables": variables or {}}, timeout=30)
+        response = httpx.post(f"{graphql_url}/graphql", json={"query": query, "variables": variables or {}}, timeout=30)
         assert response.status_code in (200, 400), response.text
         body: dict[str, Any] = response.json()
         return body

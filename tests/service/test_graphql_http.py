@@ -91,7 +91,7 @@ def test_node_model_paper_stats(gql) -> None:  # type: ignore[no-untyped-def]
     assert data["stats"]["concepts"] >= 330
 
 
-def test_limits_refuse_and_server_keeps_serving(server_url: str, gql) -> None:  # type: ignore[no-untyped-def]
+def test_limits_refuse_and_server_keeps_serving(graphql_url: str, gql) -> None:  # type: ignore[no-untyped-def]
     deep = '{ concept(id: "adamw") { ' + "related { " * 9 + "id" + " }" * 9 + " } }"
     assert gql(deep)["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     aliases = "{ " + " ".join(f"a{i}: stats {{ triples }}" for i in range(20)) + " }"
@@ -100,7 +100,7 @@ def test_limits_refuse_and_server_keeps_serving(server_url: str, gql) -> None:  
     assert gql(huge)["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     cycle = "query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }"
     assert "errors" in gql(cycle)
-    assert httpx.get(f"{server_url}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{graphql_url}/healthz").json() == {"status": "ok"}
 
 
 def test_graphiql_page_is_offline(server_url: str) -> None:

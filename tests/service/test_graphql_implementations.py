@@ -17,7 +17,7 @@ def test_smoke_test_mutation_runs_and_is_stored(gql) -> None:  # type: ignore[no
     assert implementation["lastSmokeTest"]["ok"] is True
 
 
-def test_parameter_cap_and_hostile_args(server_url: str, gql) -> None:  # type: ignore[no-untyped-def]
+def test_parameter_cap_and_hostile_args(graphql_url: str, gql) -> None:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     capped = gql('mutation { smokeTest(term: "Linear", args: {in_features: 100000000, out_features: 100000}) { ok error } }')
     assert time.perf_counter() - start < 1.5
@@ -28,7 +28,7 @@ def test_parameter_cap_and_hostile_args(server_url: str, gql) -> None:  # type: 
     assert not_json_object["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     unknown = gql('mutation { instantiate(term: "layernrom") { ok } }')
     assert unknown["errors"][0]["extensions"]["code"] == "NOT_FOUND"
-    assert httpx.get(f"{server_url}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{graphql_url}/healthz").json() == {"status": "ok"}
 
 
 def test_instantiate_and_implementations_query(gql) -> None:  # type: ignore[no-untyped-def]
