@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import networkx as nx
 
-from ontology.store import GraphStore
+from ontology.store import TripleStore
 from ontology.vocab import PREFIXES
 
 RELATIONS = (
@@ -38,7 +38,7 @@ def _curie(iri: str) -> str:
     return iri
 
 
-def build_view(store: GraphStore) -> nx.MultiDiGraph:
+def build_view(store: TripleStore) -> nx.MultiDiGraph:
     """A multigraph of the relations in :data:`RELATIONS`; each edge keyed by its CURIE predicate."""
     values = " ".join(RELATIONS)
     graph: nx.MultiDiGraph = nx.MultiDiGraph()
