@@ -1,4 +1,8 @@
-"""A NetworkX view of the graph's concept/paper/model relations, for paths and neighbourhoods."""
+"""Neighbourhoods and shortest paths over the concept/paper/model relations, read from the store.
+
+Traversals fetch one level at a time with batched SPARQL (so they scale and work on a remote
+store); NetworkX runs the path algorithm on the subgraph that was read.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import networkx as nx
 from ontology.store import TripleStore
 from ontology.vocab import PREFIXES
 
+BATCH = 400
 RELATIONS = (
     "nnv:pairsWith",
     "skos:broader",
@@ -38,42 +43,64 @@ def _curie(iri: str) -> str:
     return iri
 
 
-def build_view(store: TripleStore) -> nx.MultiDiGraph:
-    """A multigraph of the relations in :data:`RELATIONS`; each edge keyed by its CURIE predicate."""
-    values = " ".join(RELATIONS)
-    graph: nx.MultiDiGraph = nx.MultiDiGraph()
-    for row in store.select(f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }}"):
-        graph.add_edge(str(row["s"]), str(row["o"]), key=_curie(str(row["p"])))
-    return graph
+def _edges(store: TripleStore, nodes: set[str], predicates: set[str] | None, *, out: bool = True, into: bool = True) -> list[EdgeView]:
+    """The edges of :data:`RELATIONS` (or of ``predicates``) leaving and/or entering ``nodes``, in batched reads."""
+    wanted = [p for p in RELATIONS if predicates is None or p in predicates]
+    found: list[EdgeView] = []
+    ordered = sorted(nodes)
+    for start in range(0, len(ordered) if wanted else 0, BATCH):
+        values = " ".join(f"<{n}>" for n in ordered[start : start + BATCH])
+        patterns = [f"{{ VALUES ?s {{ {values} }} ?s ?p ?o }}"] * out + [f"{{ VALUES ?o {{ {values} }} ?s ?p ?o }}"] * into
+        query = f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {' '.join(wanted)} }} {' UNION '.join(patterns)} }}"
+        found += [EdgeView(str(r["s"]), _curie(str(r["p"])), str(r["o"])) for r in store.select(query)]
+    return found
 
 
-def neighbourhood(view: nx.MultiDiGraph, node: str, depth: int = 1, predicates: set[str] | None = None) -> tuple[set[str], list[EdgeView]]:
-    """Nodes within ``depth`` hops of ``node`` (following edges either way) and the edges among them."""
+def neighbourhood(store: TripleStore, node: str, depth: int = 1, predicates: set[str] | None = None) -> tuple[set[str], list[EdgeView]]:
+    """Nodes within ``depth`` hops of ``node`` (following edges either way) and the edges among them.
+
+    Read level by level from the store (one batched query per level), so it works the same on a
+    remote store and never loads the whole graph.
+    """
     seen = {node}
     frontier = {node}
     edges: set[EdgeView] = set()
     for _ in range(max(depth, 0)):
-        nxt: set[str] = set()
-        for current in frontier:
-            if current not in view:
-                continue
-            for s, o, key in list(view.out_edges(current, keys=True)) + list(view.in_edges(current, keys=True)):
-                if predicates is None or key in predicates:
-                    edges.add(EdgeView(s, key, o))
-                    nxt.update((s, o))
-        frontier = nxt - seen
-        seen |= nxt
+        if not frontier:
+            break
+        found = _edges(store, frontier, predicates)
+        edges.update(found)
+        reached = {e.subject for e in found} | {e.object for e in found}
+        frontier = reached - seen
+        seen |= reached
     return seen, sorted(edges, key=lambda e: (e.subject, e.predicate, e.object))
 
 
-def shortest_path(view: nx.MultiDiGraph, source: str, target: str, max_length: int = 6) -> list[EdgeView] | None:
-    """The shortest directed path as edges, or ``None`` when none has at most ``max_length`` edges."""
-    if source not in view or target not in view:
-        return None
-    try:
-        nodes = nx.shortest_path(view, source, target)
-    except nx.NetworkXNoPath:
-        return None
-    if len(nodes) - 1 > max_length:
-        return None
-    return [EdgeView(a, sorted(view[a][b])[0], b) for a, b in pairwise(nodes)]
+def shortest_path(store: TripleStore, source: str, target: str, max_length: int = 6) -> list[EdgeView] | None:
+    """The shortest directed path as edges, or ``None`` when none has at most ``max_length`` edges.
+
+    A bidirectional breadth-first search over the store (forward from ``source``, backward
+    from ``target``, the smaller frontier first); NetworkX finds the path in the subgraph read.
+    """
+    if source == target:
+        return []
+    found = nx.DiGraph()
+    reached = {source}, {target}
+    frontiers = {source}, {target}
+    for _ in range(max_length):
+        side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
+        new: set[str] = set()
+        for edge in sorted(_edges(store, frontiers[side], None, out=side == 0, into=side == 1), key=lambda e: e.predicate):
+            if not found.has_edge(edge.subject, edge.object):
+                found.add_edge(edge.subject, edge.object, predicate=edge.predicate)
+            new.add(edge.object if side == 0 else edge.subject)
+        new -= reached[side]
+        reached[side].update(new)
+        frontiers = (new, frontiers[1]) if side == 0 else (frontiers[0], new)
+        if reached[0] & reached[1]:
+            nodes = nx.shortest_path(found, source, target)
+            return [EdgeView(a, found[a][b]["predicate"], b) for a, b in pairwise(nodes)]
+        if not new:
+            return None
+    return None
+    return None

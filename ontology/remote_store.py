@@ -104,7 +104,7 @@ class RemoteStore(TripleStore):
         return response.content, response.headers.get("content-type", media).split(";")[0]
 
     @override
-    def update(self, sparql: str) -> None:
+    def _update(self, sparql: str) -> None:
         headers = {"content-type": "application/sparql-update"}
         self._request("POST", self._update_url, content=(SPARQL_PREFIXES + sparql).encode("utf-8"), headers=headers)
 

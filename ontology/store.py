@@ -108,9 +108,19 @@ class TripleStore(ABC):
     def construct(self, sparql: str) -> bytes:
         """Run a CONSTRUCT/DESCRIBE query (our prefixes prepended); the triples as N-Triples."""
 
+    generation = 0
+    """Counts this process's writes (caches of query results key on it)."""
+
     @abstractmethod
+    def _update(self, sparql: str) -> None:
+        """Run a SPARQL UPDATE in one transaction, our prefixes declared."""
+
     def update(self, sparql: str) -> None:
         """Run a SPARQL UPDATE in one transaction (internal writes only: never expose this to users)."""
+        try:
+            self._update(sparql)
+        finally:
+            self.generation += 1
 
     @abstractmethod
     def dump(self, fmt: RdfFormatName = "ttl") -> bytes:
@@ -126,6 +136,10 @@ class TripleStore(ABC):
 
     @abstractmethod
     def __len__(self) -> int: ...
+
+    def is_empty(self) -> bool:
+        """Whether the default graph has no triples (cheap, unlike ``len``)."""
+        return not self.run("ASK { ?s ?p ?o }", prefixes=False)
 
     def select(self, sparql: str, prefixes: bool = True) -> Rows:
         """Run a SELECT query; see :meth:`run`."""
@@ -251,7 +265,9 @@ class GraphStore(TripleStore):
 
     @override
     def __len__(self) -> int:
-        return len(self._store)
+        """Triples in the default graph (the store's total less its few named-graph quads)."""
+        named = sum(1 for g in self._store.named_graphs() for _ in self._store.quads_for_pattern(None, None, None, g))
+        return len(self._store) - named
 
     @override
     def run(self, sparql: str, prefixes: bool = True) -> Rows | bool:
@@ -296,7 +312,7 @@ class GraphStore(TripleStore):
         return [str(g.value) for g in self._store.named_graphs()]
 
     @override
-    def update(self, sparql: str) -> None:
+    def _update(self, sparql: str) -> None:
         with self._write_lock:
             try:
                 self._store.update(SPARQL_PREFIXES + sparql)

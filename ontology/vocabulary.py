@@ -1,4 +1,4 @@
-"""The :class:`Vocabulary` facade: a store plus its cached name index and NetworkX view.
+"""The :class:`Vocabulary` facade: a store plus its cached name and search indexes.
 
 The CLI, the Python API and the GraphQL resolvers all go through it, so a name resolves the
 same way everywhere.
@@ -10,10 +10,7 @@ import re
 import threading
 from functools import cached_property
 
-import networkx as nx
-
 from ontology import repository
-from ontology.graphview import build_view
 from ontology.names import NameIndex, UnknownNameError
 from ontology.search import SearchIndex
 from ontology.store import TripleStore
@@ -46,7 +43,7 @@ class Vocabulary:
     def invalidate(self) -> None:
         """Forget cached indexes (call after the store changed)."""
         with self._lock:
-            for name in ("names", "model_names", "view", "search_index"):
+            for name in ("names", "model_names", "search_index"):
                 self.__dict__.pop(name, None)
 
     @cached_property
@@ -59,11 +56,6 @@ class Vocabulary:
         """Model labels → IRIs."""
         rows = self.store.select("SELECT ?m ?l WHERE { ?m a nnv:Model ; skos:prefLabel ?l }")
         return NameIndex.from_labels((str(r["m"]), str(r["l"]), True) for r in rows)
-
-    @cached_property
-    def view(self) -> nx.MultiDiGraph:
-        """The NetworkX view of concept/paper/model relations."""
-        return build_view(self.store)
 
     @cached_property
     def search_index(self) -> SearchIndex:

@@ -12,17 +12,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from strawberry.fastapi import GraphQLRouter
 
 from ontology.vocabulary import Vocabulary
+from service.admin import install_admin
 from service.context import open_vocabulary
 from service.graphql.context import Context
 from service.graphql.schema import create_schema
 from service.middleware import add_middleware
 from service.rdf_routes import router as rdf_router
+from service.response_cache import ResponseCache
 from service.settings import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -34,6 +37,10 @@ class _Router(GraphQLRouter[Context, None]):
     @property
     def graphql_ide_html(self) -> str:
         return (STATIC / "graphiql.html").read_text(encoding="utf-8")
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson: several times faster than ``json.dumps`` on large answers."""
+        return orjson.dumps(data)
 
 
 def create_app(settings: Settings | None = None, vocab: Vocabulary | None = None) -> FastAPI:
@@ -62,7 +69,9 @@ def create_app(settings: Settings | None = None, vocab: Vocabulary | None = None
     app.include_router(_Router(create_schema(settings), context_getter=get_context), prefix="/graphql")
     app.include_router(rdf_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    add_middleware(app, settings)
+    app.add_middleware(ResponseCache, max_bytes=settings.response_cache_bytes)
+    add_middleware(app, settings)  # the guards wrap everything, the cache included
+    install_admin(app, settings)
 
     @app.get("/", response_class=HTMLResponse)
     async def browser() -> HTMLResponse:

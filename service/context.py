@@ -36,7 +36,7 @@ def open_vocabulary(settings: Settings | None = None, *, rebuild: bool = False) 
     """The configured store, with the built-in graph loaded when it is empty (or ``rebuild``)."""
     settings = settings or Settings()
     store = open_configured_store(settings)
-    if rebuild or len(store) == 0:
+    if rebuild or store.is_empty():
         load_builtin(store)
         add_implementations(store)
         store.flush()

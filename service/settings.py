@@ -27,3 +27,4 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(default=10.0, gt=0)
     rate_limit_per_minute: int = Field(default=600, ge=1)
     admin_token: str | None = None
+    response_cache_bytes: int = Field(default=32_000_000, ge=0, description="GraphQL response cache budget (embedded store); 0 = off")

@@ -7,15 +7,9 @@ Protocol) started for the session with its data in a temporary folder.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,28 +20,11 @@ from fastapi import FastAPI
 from ontology.remote_store import RemoteStore
 from ontology.store import GraphStore
 from ontology.vocabulary import Vocabulary
+from tests.conftest import free_port, wait_until
 from service.app import create_app
 from service.settings import Settings
 
 BACKENDS = ("embedded", "oxigraph-server")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until(ready: Callable[[], bool], what: str, attempts: int = 200) -> None:
-    """Poll ``ready`` every 50 ms, at most ``attempts`` times (bounded: ~10 s by default)."""
-    for _ in range(attempts):
-        try:
-            if ready():
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    pytest.fail(f"{what} did not start")
 
 
 @contextmanager
@@ -71,32 +48,6 @@ def server_url(vocab: Vocabulary) -> Iterator[str]:
     """The service on the embedded store."""
     with serve(create_app(Settings(rate_limit_per_minute=100_000), vocab=vocab)) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real ``oxigraph serve`` on 127.0.0.1, data in a temporary folder, stopped at the end."""
-    binary = Path(sys.executable).with_name("oxigraph")
-    command = str(binary) if binary.exists() else shutil.which("oxigraph")
-    assert command, "the `oxigraph` server (PyPI package oxigraph) is a test dependency"
-    port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
-    process = subprocess.Popen(
-        [command, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=0.5).status_code == 200, "oxigraph serve")
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
