@@ -20,9 +20,9 @@ from fastapi import FastAPI
 from ontology.remote_store import RemoteStore
 from ontology.store import GraphStore
 from ontology.vocabulary import Vocabulary
-from tests.conftest import free_port, wait_until
 from service.app import create_app
 from service.settings import Settings
+from tests.conftest import free_port, wait_until
 
 BACKENDS = ("embedded", "oxigraph-server")
 
