@@ -7,6 +7,7 @@ URL (``http://host:3030/ds``) and ``gsp_path="data"``.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -25,6 +26,12 @@ _RDF_MEDIA: dict[str, str] = {
     "trig": "application/trig",
 }
 _RESULTS_JSON = "application/sparql-results+json"
+VERSION_GRAPH = "urn:nnvocab:meta"
+VERSION_CHECK_S = 1.0
+_BUMP = (
+    f" ;\nDELETE WHERE {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{VERSION_GRAPH}#version> ?v }} }} ;\n"
+    f"INSERT {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{VERSION_GRAPH}#version> ?new }} }} WHERE {{ BIND(STRUUID() AS ?new) }}"
+)
 
 
 def _value(term: dict[str, str]) -> Value:
@@ -53,6 +60,7 @@ class RemoteStore(TripleStore):
         self._query_url = f"{self.url}/{query_path}"
         self._update_url = f"{self.url}/{update_path}"
         self._gsp_url = f"{self.url}/{gsp_path}"
+        self._version_read = (float("-inf"), "")
         self._client = httpx.Client(timeout=timeout_s, limits=httpx.Limits(max_connections=32, max_keepalive_connections=32))
 
     @override
@@ -106,7 +114,20 @@ class RemoteStore(TripleStore):
     @override
     def _update(self, sparql: str) -> None:
         headers = {"content-type": "application/sparql-update"}
-        self._request("POST", self._update_url, content=(SPARQL_PREFIXES + sparql).encode("utf-8"), headers=headers)
+        body = (SPARQL_PREFIXES + sparql + _BUMP).encode("utf-8")  # the version changes in the same transaction
+        self._request("POST", self._update_url, content=body, headers=headers)
+
+    @override
+    def version(self) -> str:
+        """The store-wide version written with every update (read at most once a second).
+
+        Workers sharing the store see each other's writes through it, within a second.
+        """
+        now = time.monotonic()
+        if now - self._version_read[0] >= VERSION_CHECK_S:
+            rows = self.select(f"SELECT ?v WHERE {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{VERSION_GRAPH}#version> ?v }} }}")
+            self._version_read = (now, f"{self.generation}:{rows[0]['v'] if rows else ''}")
+        return self._version_read[1]
 
     @override
     def _write(self, triples: list[ox.Triple], graph: str | None) -> None:

@@ -137,6 +137,10 @@ class TripleStore(ABC):
     @abstractmethod
     def __len__(self) -> int: ...
 
+    def version(self) -> str:
+        """Changes whenever the data may have changed (here: this process's writes)."""
+        return str(self.generation)
+
     def is_empty(self) -> bool:
         """Whether the default graph has no triples (cheap, unlike ``len``)."""
         return not self.run("ASK { ?s ?p ?o }", prefixes=False)

@@ -39,6 +39,14 @@ class Vocabulary:
     def __init__(self, store: TripleStore) -> None:
         self.store = store
         self._lock = threading.Lock()
+        self._version = store.version()
+
+    def sync(self) -> None:
+        """Drop the cached indexes if the store changed since they were built (by anyone, on a shared store)."""
+        version = self.store.version()
+        if version != self._version:
+            self.invalidate()
+            self._version = version
 
     def invalidate(self) -> None:
         """Forget cached indexes (call after the store changed)."""

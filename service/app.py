@@ -64,7 +64,9 @@ def create_app(settings: Settings | None = None, vocab: Vocabulary | None = None
     app.state.vocab = vocab
 
     async def get_context(request: Request) -> Context:
-        return Context(vocab=request.app.state.vocab)
+        vocab: Vocabulary = request.app.state.vocab
+        vocab.sync()  # a shared store may have been written by another worker
+        return Context(vocab=vocab)
 
     app.include_router(_Router(create_schema(settings), context_getter=get_context), prefix="/graphql")
     app.include_router(rdf_router)

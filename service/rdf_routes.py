@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Annotated, Any
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from rdflib import Graph
 
 from ontology import repository
-from ontology.store import StoreError
 from ontology.vocab import BASE, PREFIXES
 from ontology.vocabulary import Vocabulary
+from service.sparql_check import READ_ONLY
+from service.sparql_guard import GRAPH_FORMATS, RESULT_FORMATS, QueryRefusedError, SparqlError, run_user_query
 
 RDF_TYPES = {
     "text/turtle": "turtle",
@@ -23,15 +22,6 @@ RDF_TYPES = {
     "application/rdf+xml": "xml",
 }
 EXPORT_FORMATS = {"ttl": ("turtle", "text/turtle"), "jsonld": ("json-ld", "application/ld+json"), "nt": ("nt", "application/n-triples")}
-RESULT_TYPES = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-_UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\b[^\n]*\n\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
-_SERVICE = re.compile(r"\bSERVICE\b", re.I)
 _DESCRIBE_PATH = "(nnv:pairing|nnv:erratum|nnv:hyperparameter|nnv:source|schema:author)*"
 
 router = APIRouter()
@@ -54,14 +44,11 @@ def _preferred(request: Request, offered: list[str], default: str) -> str:
 
 def describe(vocab: Vocabulary, iri: str) -> Graph:
     """The node and the nodes hanging off it (sources, errata, pairings, authors) as an rdflib graph."""
-    result = vocab.store.raw_query(
-        "".join(f"PREFIX {p}: <{i}>\n" for p, i in PREFIXES.items())
-        + f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ <{iri}> {_DESCRIBE_PATH} ?s . ?s ?p ?o }}"
-    )
+    triples = vocab.store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ <{iri}> {_DESCRIBE_PATH} ?s . ?s ?p ?o }}")
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True)
-    graph.parse(data=result.serialize(format=ox.RdfFormat.N_TRIPLES), format="nt")  # type: ignore[attr-defined]
+    graph.parse(data=triples, format="nt")
     return graph
 
 
@@ -111,38 +98,22 @@ async def export(request: Request, format: Annotated[str, Query()] = "ttl") -> R
     return Response(body, media_type=EXPORT_FORMATS[format][1])
 
 
-def _run_sparql(vocab: Vocabulary, query: str, media: str) -> tuple[bytes, str]:
-    if _UPDATE.search(query):
-        raise HTTPException(status_code=400, detail="SPARQL UPDATE is not allowed: this endpoint is read-only")
-    if _SERVICE.search(query):
-        raise HTTPException(status_code=400, detail="federated SERVICE queries are not allowed")
-    try:
-        result = vocab.store.raw_query(query)
-    except StoreError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
-    if isinstance(result, ox.QueryTriples):
-        rdf_media = media if media in RDF_TYPES else "text/turtle"
-        fmt = {
-            "text/turtle": ox.RdfFormat.TURTLE,
-            "application/n-triples": ox.RdfFormat.N_TRIPLES,
-            "application/ld+json": ox.RdfFormat.JSON_LD,
-            "application/rdf+xml": ox.RdfFormat.RDF_XML,
-        }[rdf_media]
-        return bytes(result.serialize(format=fmt) or b""), rdf_media
-    out_media = media if media in RESULT_TYPES else "application/sparql-results+json"
-    return bytes(result.serialize(format=RESULT_TYPES[out_media])), out_media  # type: ignore[attr-defined]
-
-
 async def _sparql(request: Request, query: str | None) -> Response:
-    if not query:
-        raise HTTPException(status_code=400, detail="missing 'query' parameter (SPARQL 1.1 Protocol)")
-    media = _preferred(request, [*RESULT_TYPES, *RDF_TYPES], "application/sparql-results+json")
-    timeout = request.app.state.settings.query_timeout_s
+    media = _preferred(request, [*RESULT_FORMATS, *GRAPH_FORMATS], "application/sparql-results+json")
     try:
-        body, out_media = await asyncio.wait_for(asyncio.to_thread(_run_sparql, _vocab(request), query, media), timeout)
-    except TimeoutError as exc:
-        raise HTTPException(status_code=503, detail=f"query exceeded the {timeout:g} s limit") from exc
+        if not query:
+            raise QueryRefusedError("missing 'query' parameter (SPARQL 1.1 Protocol)")
+        settings = request.app.state.settings
+        timeout = min(settings.sparql_timeout_s, settings.query_timeout_s)
+        body, out_media = await run_user_query(_vocab(request).store, query, media, timeout_s=timeout)
+    except SparqlError as exc:
+        return _error(exc)
     return Response(body, media_type=out_media)
+
+
+def _error(exc: SparqlError) -> JSONResponse:
+    """The answer to a refused or failed query, shaped like the service's other errors."""
+    return JSONResponse({"errors": [{"message": str(exc), "extensions": {"code": exc.code}}]}, status_code=exc.status)
 
 
 @router.get("/sparql")
@@ -152,8 +123,13 @@ async def sparql_get(request: Request, query: str | None = None) -> Response:
 
 
 @router.post("/sparql")
-async def sparql_post(request: Request, query: Annotated[str | None, Form()] = None) -> Response:
-    """SPARQL 1.1 Protocol query via POST (form-encoded or ``application/sparql-query`` body)."""
-    if query is None and request.headers.get("content-type", "").startswith("application/sparql-query"):
+async def sparql_post(
+    request: Request, query: Annotated[str | None, Form()] = None, update: Annotated[str | None, Form()] = None
+) -> Response:
+    """SPARQL 1.1 Protocol query via POST (form-encoded or ``application/sparql-query`` body); updates are refused."""
+    content_type = request.headers.get("content-type", "")
+    if update is not None or content_type.startswith("application/sparql-update"):
+        return _error(QueryRefusedError(READ_ONLY))
+    if query is None and content_type.startswith("application/sparql-query"):
         query = (await request.body()).decode("utf-8", errors="replace")
     return await _sparql(request, query)

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1)
     max_estimated_nodes: int = Field(default=5000, ge=1)
     query_timeout_s: float = Field(default=10.0, gt=0)
+    sparql_timeout_s: float = Field(default=5.0, gt=0, description="wall-clock limit of one /sparql query (below query_timeout_s)")
     rate_limit_per_minute: int = Field(default=600, ge=1)
     admin_token: str | None = None
     response_cache_bytes: int = Field(default=32_000_000, ge=0, description="GraphQL response cache budget (embedded store); 0 = off")

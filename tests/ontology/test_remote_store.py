@@ -100,3 +100,26 @@ def test_unreachable_store_is_a_store_error() -> None:
     remote = RemoteStore(f"http://127.0.0.1:{free_port()}", timeout_s=2)
     with pytest.raises(StoreError, match="unreachable"):
         len(remote)
+
+
+def test_workers_sharing_a_store_see_each_others_writes(
+    oxigraph_url: str, builtin_store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ontology import remote_store
+    from ontology.vocabulary import Vocabulary
+
+    monkeypatch.setattr(remote_store, "VERSION_CHECK_S", 0.0)
+    first, second = RemoteStore(oxigraph_url), RemoteStore(oxigraph_url)
+    try:
+        first.load(builtin_store.dump("nt"), "nt", replace=True)
+        reader = Vocabulary(second)
+        assert reader.resolve("AdamW")
+        with pytest.raises(LookupError):
+            reader.resolve("Zebra Optimizer")
+        first.update('INSERT DATA { <https://w3id.org/nnvocab/concept/adamw> skos:altLabel "Zebra Optimizer"@en }')
+        reader.sync()
+        assert reader.resolve("Zebra Optimizer") == reader.resolve("AdamW")
+    finally:
+        first.update("CLEAR ALL")
+        first.close()
+        second.close()

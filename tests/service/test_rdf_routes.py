@@ -59,15 +59,6 @@ def test_sparql_protocol(server_url: str) -> None:
     assert len(Graph().parse(data=construct.text, format="turtle")) == 3
 
 
-def test_sparql_refuses_updates_and_service(server_url: str) -> None:
-    update = httpx.post(f"{server_url}/sparql", data={"query": "INSERT DATA { <http://a> <http://b> <http://c> }"})
-    assert update.status_code == 400 and "read-only" in update.text
-    service = httpx.get(f"{server_url}/sparql", params={"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"})
-    assert service.status_code == 400 and "SERVICE" in service.text
-    assert httpx.get(f"{server_url}/sparql", params={"query": "SELEKT"}).status_code == 400
-    assert httpx.get(f"{server_url}/sparql").status_code == 400
-
-
 def test_health_and_readiness(server_url: str) -> None:
     assert httpx.get(f"{server_url}/healthz").json() == {"status": "ok"}
     ready = httpx.get(f"{server_url}/readyz").json()
