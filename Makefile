@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint build clean
+.PHONY: setup run test soak lint build clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,12 +25,18 @@ run: setup
 
 test: setup
 	bash scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest -m "not slow" -q
+	$(BIN)/python -m pytest -m "not slow and not soak" -q
+
+soak: setup
+	$(BIN)/python -m pytest -m soak -q
 
 lint: setup
 	$(BIN)/ruff check ontology loaders implementations service tests benchmarks
 	$(BIN)/ruff format --check ontology loaders implementations service tests benchmarks
 	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

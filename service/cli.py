@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import DownloadColumn, Progress, TextColumn
 from rich.table import Table
 
 from loaders.errors import LoaderError
@@ -20,9 +21,9 @@ from ontology.store import StoreError
 from ontology.validation import validate_store
 from ontology.views import slug_of
 from ontology.vocabulary import AmbiguousNameError, UnknownNameError, Vocabulary
-from service import cli_impl, cli_pairs
+from service import cli_admin, cli_impl, cli_pairs
 from service.cards import render_concept
-from service.context import open_vocabulary
+from service.context import open_vocabulary, store_location
 from service.settings import Settings
 
 app = typer.Typer(help="nnvocab: a knowledge graph of neural-network vocabulary.", no_args_is_help=True)
@@ -36,6 +37,9 @@ def _vocab() -> Vocabulary:
         return open_vocabulary(Settings())
     except LoaderError as exc:
         errors.print(f"[red]error:[/red] cannot build the built-in graph: {exc}")
+        raise typer.Exit(2) from exc
+    except (StoreError, TimeoutError) as exc:
+        errors.print(f"[red]error:[/red] cannot open the store: {exc}", highlight=False)
         raise typer.Exit(2) from exc
 
 
@@ -53,11 +57,11 @@ def _resolve(vocab: Vocabulary, name: str) -> str:
 
 @app.command()
 def build() -> None:
-    """Build the built-in graph into the configured store (NNV_STORE_PATH, else memory)."""
+    """Build the built-in graph into the configured store (NNV_STORE: a folder or a server URL; else memory)."""
     start = time.perf_counter()
     vocab = open_vocabulary(Settings(), rebuild=True)
     stats = repository.get_stats(vocab.store)
-    where = Settings().store_path or "memory"
+    where = store_location(Settings()) or "memory"
     console.print(f"built {stats.triples} triples, {stats.concepts} concepts into {where} in {time.perf_counter() - start:.2f}s")
 
 
@@ -123,18 +127,25 @@ def load(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     fmt: Annotated[str | None, typer.Option("--format", help=f"one of {', '.join(FORMATS)}; guessed from the name")] = None,
 ) -> None:
-    """Load a file into the store, merging concepts by name; all or nothing."""
+    """Load a file into the store, merging concepts by name; all or nothing (RDF streams, with a progress bar)."""
     vocab = _vocab()
-    try:
-        report = load_file(vocab, file, fmt)
-    except LoaderError as exc:
-        raise _fail(str(exc)) from exc
+    columns = (*Progress.get_default_columns(), DownloadColumn(), TextColumn("{task.fields[triples]:,} triples"))
+    with Progress(*columns, console=errors, transient=True) as bar:
+        task = bar.add_task(f"loading {file.name}", total=file.stat().st_size, triples=0)
+        try:
+
+            def show(phase: str, done: int, triples: int) -> None:
+                bar.update(task, description=f"{phase} {file.name}", completed=done, triples=triples)
+
+            report = load_file(vocab, file, fmt, progress=show)
+        except (LoaderError, StoreError) as exc:
+            raise _fail(str(exc)) from exc
     vocab.store.flush()
     console.print(f"merged {report.merged}, added {report.added}, rejected {len(report.rejected)}; {report.triples} new triples")
     for reason in report.rejected[:20]:
         console.print(f"  rejected: {reason}")
-    if not Settings().store_path:
-        console.print("note: NNV_STORE_PATH is not set, so the loaded data lives only for this command")
+    if store_location(Settings()) is None:
+        console.print("note: NNV_STORE is not set, so the loaded data lives only for this command")
 
 
 @app.command()
@@ -189,6 +200,9 @@ def serve(
     import uvicorn
 
     settings = Settings()
+    location = store_location(settings)
+    if workers > 1 and location and not location.startswith(("http://", "https://")):
+        raise _fail("an on-disk store can be opened by one process only: for several workers use a shared server (NNV_STORE=http://…)")
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"nnvocab on http://{bind_host}:{bind_port}/ (GraphiQL at /graphql)")
     uvicorn.run("service.asgi:app", host=bind_host, port=bind_port, workers=workers, log_level="warning")
@@ -198,6 +212,7 @@ app.command()(cli_impl.instantiate)
 app.command()(cli_impl.smoke)
 app.command()(cli_impl.coverage)
 app.command("verify-pairings")(cli_pairs.verify_pairings)
+app.command()(cli_admin.reload)
 
 
 def main() -> None:

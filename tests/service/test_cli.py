@@ -14,6 +14,7 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def _memory_store(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NNV_STORE_PATH", raising=False)
+    monkeypatch.delenv("NNV_STORE", raising=False)
 
 
 def test_concept_by_name_alias_and_case_gives_the_same_card() -> None:
