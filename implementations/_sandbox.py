@@ -1,130 +1,77 @@
-"""Run smoke tests and instantiations in a sandbox: a pre-forked worker, one child per job.
+"""Run smoke tests, instantiations and pairing checks in a sandbox: a small pool of long-lived workers.
 
-A *zygote* process (started once with ``spawn``) imports torch and the registry, then forks a
-child for every job. The child sets an address-space and a CPU-time limit, estimates the
-parameter count on the meta device before allocating anything, runs the job and writes a JSON
-result to a pipe. The zygote kills a child that outlives the wall-clock limit. A crash, hang or
-out-of-memory in a child becomes ``ok=false`` with the reason; a dead zygote is restarted.
-Only registered targets run and arguments are validated JSON values, before any of this.
+Design:
+    * A *zygote* process, spawned once, imports torch and the registry and warms lazy initialisation
+      up; it forks the workers (:mod:`implementations._sandbox_worker`). The pool starts on first use,
+      or in the background with :meth:`Sandbox.prewarm` (:func:`default_sandbox` does that).
+    * A worker runs many jobs one after another under ``RLIMIT_AS`` (``memory_mb`` above its size),
+      ``RLIMIT_CPU`` (``cpu_seconds`` granted afresh before each job, under a lifetime hard cap) and
+      no core files. Before each job it resets torch's process-wide state: default dtype, grad mode,
+      anomaly detection, deterministic algorithms, thread count, random seeds, warning filters.
+    * The parent enforces the wall-clock limit: a worker that has not answered after ``wall_seconds``
+      is killed. A module or loss whose arguments change a registered default is first built on the
+      meta device and refused above ``max_parameters``, before anything is allocated.
+    * A worker is reused only after a clean success (``ok`` true, no stray Python thread). A timeout,
+      crash, segfault, ``os._exit``, ``MemoryError``, an oversize reply or any ``ok=false`` retires it
+      (SIGKILL) and a fresh fork from the zygote takes its place; after ``jobs_per_worker`` jobs it is
+      recycled anyway. A lost zygote is replaced.
+    * The caller's process checks a job first: a bounded term name, plain JSON arguments of bounded
+      depth and size (:mod:`implementations._sandbox_args`, without recursion), then the
+      registration's typed argument model.
+
+Trade-off: successive *successful* jobs share a process, so state a registered implementation leaves
+behind beyond what is reset (a module-level cache, say) can reach the next job, for at most
+``jobs_per_worker`` jobs. Users cannot run code of their own — only registered targets with validated
+JSON arguments — so this is accepted in exchange for an IPC round trip per job instead of a fork
+(``benchmarks/sandbox_overhead.py``: about 1.2-1.5x in-process, against 5-8x with a fork per job);
+a job that fails in any way never shares its process with a later job.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import os
-import select
+import pickle
 import signal
 import threading
 import time
-import warnings
-from dataclasses import asdict, dataclass
-from multiprocessing.connection import Connection
+from collections.abc import Iterable
 from typing import Any
 
 from implementations._factory import get_implementation
-from implementations._registry import Family
+from implementations._registry import ImplementationSpec
+from implementations._sandbox_args import InputLimitError, check_json_args, check_term
+from implementations._sandbox_pool import SandboxBusyError, SandboxStartError, Worker, WorkerPool
+from implementations._sandbox_worker import SandboxLimits
 
-WARM_UP = ("linear", "layer-normalization", "conv2d", "lstm", "cross-entropy-loss", "adamw", "cosine-annealing")
+__all__ = [
+    "InputLimitError",
+    "Sandbox",
+    "SandboxLimits",
+    "SandboxStartError",
+    "check_json_args",
+    "check_term",
+    "checked_spec",
+    "default_sandbox",
+    "instantiate",
+    "smoke_test",
+    "verify_in_sandbox",
+]
 
-
-@dataclass(frozen=True)
-class SandboxLimits:
-    """Limits of one job."""
-
-    wall_seconds: float = 20.0
-    cpu_seconds: int = 20
-    memory_mb: int = 2048
-    max_parameters: int = 50_000_000
-
-
-def _set_limits(limits: SandboxLimits) -> None:
-    import resource
-
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    budget = current + limits.memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
+MAX_REPLY_BYTES = 1_000_000
 
 
-def _parameter_count(term: str, args: dict[str, Any]) -> int | None:
-    import torch
-
-    from implementations._factory import create
-
-    spec = get_implementation(term)
-    if spec.family not in (Family.MODULE, Family.LOSS):
-        return None
-    with torch.device("meta"):
-        module = create(term, **args)
-    return int(sum(p.numel() for p in module.parameters()))
+def _parse_reply(raw: bytes) -> tuple[dict[str, Any], int]:
+    """A worker's reply: the job's result and the worker's thread count (``ValueError`` if malformed)."""
+    reply = json.loads(raw)
+    if not isinstance(reply, dict) or not isinstance(reply.get("result"), dict) or not isinstance(reply.get("threads"), int):
+        raise ValueError("malformed reply")
+    return reply["result"], reply["threads"]
 
 
-def _misbehave(kind: str) -> dict[str, Any]:
-    """Self-test jobs (never reachable from user input): show that the sandbox contains them."""
-    if kind == "hang":
-        while True:
-            pass
-    if kind == "exit":
-        os._exit(3)
-    if kind == "segfault":
-        import ctypes
-
-        ctypes.string_at(0)
-    if kind == "allocate":
-        hog = bytearray(64 * 1024 * 1024 * 1024)
-        return {"ok": True, "size": len(hog)}
-    raise ValueError(f"unknown self-test '{kind}'")
-
-
-def _run_job(job: dict[str, Any], limits: SandboxLimits) -> dict[str, Any]:
-    """Inside the child: the job's result as a JSON-able dict."""
-    term, args = job["term"], job.get("args") or {}
-    if job["op"] == "selftest":
-        return _misbehave(term)
-    if job["op"] == "verify":
-        from implementations.pairing.verify import verify_pairing
-
-        return verify_pairing(term, **args)
-    count = _parameter_count(term, args)
-    if count is not None and count > limits.max_parameters:
-        return {
-            "ok": False,
-            "error": f"refused: {count:,} parameters exceed the sandbox cap of {limits.max_parameters:,}",
-            "parameter_count": count,
-        }
-    if job["op"] == "smoke":
-        from implementations._smoke import run_smoke_test
-
-        return asdict(run_smoke_test(term, args))
-    from implementations._factory import create
-
-    spec = get_implementation(term)
-    obj = create(term, **args) if spec.family in (Family.MODULE, Family.LOSS, Family.INITIALIZER) else None
-    return {
-        "ok": True,
-        "target": spec.target,
-        "class_name": type(obj).__name__ if obj is not None else spec.target.rsplit(".", 1)[-1],
-        "parameter_count": count,
-        "repr": repr(obj)[:2000] if obj is not None else f"{spec.target} (needs params/optimizer)",
-    }
-
-
-def _child(job: dict[str, Any], limits: SandboxLimits, write_fd: int) -> None:
-    try:
-        _set_limits(limits)
-        result = _run_job(job, limits)
-    except MemoryError:
-        result = {"ok": False, "error": "out of memory in the sandbox"}
-    except BaseException as exc:  # every failure is a result
-        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:2000]}
-    with os.fdopen(write_fd, "w", encoding="utf-8") as out:
-        out.write(json.dumps(result, default=str))
-    os._exit(0)
-
-
-def _describe_exit(status: int) -> str:
+def _describe_exit(status: int | None, error: BaseException) -> str:
+    if status is None:
+        return f"the sandbox worker was lost ({type(error).__name__})"
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         reasons = {int(signal.SIGXCPU): "CPU time limit", int(signal.SIGKILL): "killed", int(signal.SIGSEGV): "segmentation fault"}
@@ -133,113 +80,143 @@ def _describe_exit(status: int) -> str:
     return f"sandbox process exited with code {os.WEXITSTATUS(status)} without a result"
 
 
-def _fork_job(job: dict[str, Any], limits: SandboxLimits) -> dict[str, Any]:
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        _child(job, limits, write_fd)
-    os.close(write_fd)
-    deadline = time.monotonic() + limits.wall_seconds
-    chunks: list[bytes] = []
-    with os.fdopen(read_fd, "rb") as reader:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                return {"ok": False, "error": f"timed out after {limits.wall_seconds:g} s (wall-clock limit)"}
-            ready, _, _ = select.select([reader], [], [], remaining)
-            if ready:
-                chunk = os.read(reader.fileno(), 65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
-    if not chunks:
-        return {"ok": False, "error": _describe_exit(status)}
-    result: dict[str, Any] = json.loads(b"".join(chunks))
-    return result
-
-
-def _zygote(conn: Connection, limits: SandboxLimits) -> None:
-    os.environ["OMP_NUM_THREADS"] = "1"
-    warnings.simplefilter("ignore")  # library warnings would interleave with the parent's output
-    import torch
-
-    torch.set_num_threads(1)
-    from implementations._registry import registry
-    from implementations._smoke import run_smoke_test
-
-    registry()
-    for term in WARM_UP:  # pay lazy initialisation once here, not in every forked child
-        run_smoke_test(term)
-    conn.send({"ready": True})
-    while True:
-        try:
-            job = conn.recv()
-        except EOFError:
-            return
-        conn.send(_fork_job(job, limits))
-
-
 class Sandbox:
-    """A restartable zygote; ``run`` is thread-safe (one job at a time)."""
+    """Jobs in a pool of sandboxed workers; every method is thread-safe.
 
-    def __init__(self, limits: SandboxLimits | None = None) -> None:
+    Args:
+        limits: Limits of every job.
+        workers: How many workers run jobs side by side.
+        queue_seconds: How long a job waits for a free worker before it is answered ``ok=false``.
+        extra_specs: Registrations added to the project's inside the sandbox (for its own tests).
+
+    """
+
+    def __init__(
+        self,
+        limits: SandboxLimits | None = None,
+        *,
+        workers: int = 2,
+        queue_seconds: float = 60.0,
+        extra_specs: Iterable[ImplementationSpec] = (),
+    ) -> None:
         self.limits = limits or SandboxLimits()
-        self._lock = threading.Lock()
-        self._process: Any = None
-        self._conn: Connection | None = None
+        self.queue_seconds = queue_seconds
+        self._pool = WorkerPool(self.limits, workers, tuple(extra_specs))
 
     def start(self) -> None:
-        """Start the zygote (imports torch there, once) if it is not running."""
-        if self._process is not None and self._process.is_alive():
-            return
-        ctx = mp.get_context("spawn")
-        parent, child = ctx.Pipe()
-        self._process = ctx.Process(target=_zygote, args=(child, self.limits), daemon=True, name="nnvocab-sandbox")
-        self._process.start()
-        child.close()
-        self._conn = parent
-        if not parent.poll(120) or not parent.recv().get("ready"):
-            raise RuntimeError("the sandbox worker did not start")
+        """Start the zygote and the workers now (blocking) unless they run.
 
-    def run(self, op: str, term: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Run ``op`` (``smoke`` or ``instantiate``) for ``term``; never raises for the job's own failures."""
-        with self._lock:
-            for attempt in range(2):
-                try:
-                    self.start()
-                    assert self._conn is not None
-                    self._conn.send({"op": op, "term": term, "args": args or {}})
-                    if not self._conn.poll(self.limits.wall_seconds + 30):
-                        raise TimeoutError("sandbox worker unresponsive")
-                    result: dict[str, Any] = self._conn.recv()
-                    return result
-                except (EOFError, BrokenPipeError, OSError, TimeoutError):
-                    self.stop()
-                    if attempt:
-                        return {"ok": False, "error": "the sandbox worker crashed; it has been restarted"}
-            raise AssertionError("unreachable")
+        Raises:
+            SandboxStartError: The zygote did not start.
+
+        """
+        self._pool.start()
+
+    def prewarm(self) -> threading.Thread:
+        """Start the zygote and the workers in a background thread (returned, for joining)."""
+        return self._pool.prewarm()
 
     def stop(self) -> None:
-        """Stop the zygote."""
-        if self._process is not None:
-            self._process.kill()
-            self._process.join(timeout=5)
-        self._process, self._conn = None, None
+        """Kill the workers and the zygote (the next job starts them again)."""
+        self._pool.stop()
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the idle workers."""
+        return self._pool.idle_pids()
+
+    def zygote_pid(self) -> int | None:
+        """Process id of the zygote, when it runs."""
+        return self._pool.zygote_pid()
+
+    def run(self, op: str, term: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Run ``op`` (``smoke``, ``instantiate`` or ``verify``) for ``term``; never raises for the job's own failures.
+
+        ``args`` must have passed :func:`check_json_args`, as in :meth:`smoke_test` and :meth:`instantiate`.
+        """
+        job = pickle.dumps({"op": op, "term": term, "args": args or {}})
+        for _ in range(2):  # a worker that died while idle is replaced once
+            try:
+                worker = self._pool.acquire(self.queue_seconds)
+            except SandboxBusyError as exc:
+                return {"ok": False, "error": f"{exc}; try again later"}
+            try:
+                worker.conn.send_bytes(job)
+            except OSError:
+                self._pool.retire(worker)
+                continue
+            return self._answer(worker)
+        return {"ok": False, "error": "the sandbox workers died before the job could start"}
+
+    def _answer(self, worker: Worker) -> dict[str, Any]:
+        """Wait for the worker's result within the wall-clock limit; reuse the worker only after a clean success."""
+        try:
+            if not worker.conn.poll(self.limits.wall_seconds):
+                self._pool.retire(worker)
+                return {"ok": False, "error": f"timed out after {self.limits.wall_seconds:g} s (wall-clock limit)"}
+            result, threads = _parse_reply(worker.conn.recv_bytes(MAX_REPLY_BYTES))
+        except (EOFError, ConnectionError) as exc:
+            return {"ok": False, "error": _describe_exit(self._pool.retire(worker, wait_status=True), exc)}
+        except (OSError, ValueError) as exc:  # longer than MAX_REPLY_BYTES, or not a reply
+            self._pool.retire(worker)
+            return {"ok": False, "error": f"the sandbox reply was refused: {exc}"}
+        worker.jobs += 1
+        if result.get("ok") is True and threads == 1:
+            self._pool.release(worker)
+        else:
+            self._pool.retire(worker)
+        return result
+
+    def smoke_test(self, term: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+        """See :func:`smoke_test`."""
+        return self._smoke(checked_spec(term, args), args)
+
+    def instantiate(self, term: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+        """See :func:`instantiate`."""
+        return self._instantiate(checked_spec(term, args), args)
+
+    def _smoke(self, spec: ImplementationSpec, args: dict[str, Any] | None) -> dict[str, Any]:
+        start = time.perf_counter()
+        result = self.run("smoke", spec.concept, args)
+        result.setdefault("term", spec.concept)
+        result.setdefault("checks", [])
+        result.setdefault("duration_ms", (time.perf_counter() - start) * 1000)
+        return result
+
+    def _instantiate(self, spec: ImplementationSpec, args: dict[str, Any] | None) -> dict[str, Any]:
+        result = self.run("instantiate", spec.concept, args)
+        result.setdefault("term", spec.concept)
+        result.setdefault("target", spec.target)
+        return result
+
+
+def checked_spec(term: str, args: dict[str, Any] | None) -> ImplementationSpec:
+    """The registration of ``term`` once the term and ``args`` passed every check (in this process).
+
+    Raises:
+        InputLimitError: The term or the arguments are beyond the input limits.
+        UnknownImplementationError: Unknown term.
+        ImplementationError: Arguments the registration does not accept.
+
+    """
+    check_term(term)
+    spec = get_implementation(term)
+    check_json_args(args)
+    spec.validate_args(args)
+    return spec
 
 
 _DEFAULT: Sandbox | None = None
+_DEFAULT_LOCK = threading.Lock()
 
 
 def default_sandbox() -> Sandbox:
-    """The process-wide sandbox."""
+    """The process-wide sandbox; created on first use, when its pool starts warming up in the background."""
     global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = Sandbox()
-    return _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = Sandbox()
+            _DEFAULT.prewarm()
+        return _DEFAULT
 
 
 def smoke_test(term: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -247,29 +224,36 @@ def smoke_test(term: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
 
     Raises:
         UnknownImplementationError: Unknown term.
-        ImplementationError: Arguments not accepted (checked before the sandbox runs).
+        ImplementationError: Arguments not accepted (checked before the sandbox runs); an
+            :class:`InputLimitError` for a term or arguments beyond the input limits.
+        SandboxStartError: The sandbox could not be started.
 
     """
-    spec = get_implementation(term)
-    spec.validate_args(args)
-    start = time.perf_counter()
-    result = default_sandbox().run("smoke", spec.concept, args)
-    result.setdefault("term", spec.concept)
-    result.setdefault("checks", [])
-    result.setdefault("duration_ms", (time.perf_counter() - start) * 1000)
-    return result
+    spec = checked_spec(term, args)  # before the default sandbox is created (and starts warming up)
+    return default_sandbox()._smoke(spec, args)
 
 
 def verify_in_sandbox(layer: str, optimizer: str, **options: Any) -> dict[str, Any]:
-    """Run :func:`implementations.pairing.verify.verify_pairing` in the sandbox (layer family slug, optimizer slug)."""
+    """Run :func:`implementations.pairing.verify.verify_pairing` in the sandbox (layer family slug, optimizer slug).
+
+    Raises:
+        InputLimitError: ``options`` are not small JSON values.
+        SandboxStartError: The sandbox could not be started.
+
+    """
+    check_json_args(options)
     return default_sandbox().run("verify", layer, {"optimizer": optimizer, **options})
 
 
 def instantiate(term: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Build ``term`` in the sandbox and describe it (class, parameter count, repr)."""
-    spec = get_implementation(term)
-    spec.validate_args(args)
-    result = default_sandbox().run("instantiate", spec.concept, args)
-    result.setdefault("term", spec.concept)
-    result.setdefault("target", spec.target)
-    return result
+    """Build ``term`` in the sandbox and describe it (class, parameter count, repr).
+
+    Raises:
+        UnknownImplementationError: Unknown term.
+        ImplementationError: Arguments not accepted (checked before the sandbox runs); an
+            :class:`InputLimitError` for a term or arguments beyond the input limits.
+        SandboxStartError: The sandbox could not be started.
+
+    """
+    spec = checked_spec(term, args)
+    return default_sandbox()._instantiate(spec, args)

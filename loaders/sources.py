@@ -7,29 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from loaders.errors import LoaderError
+from loaders.formats import FORMATS, RDF_FORMATS
 from loaders.guide import parse_guide
 from loaders.merge import IncomingConcept, MergeReport, merge_concepts
 from loaders.pwc import parse_pwc
 from loaders.records import SourceRef
 from loaders.tagpage import parse_tagpage
-from ontology.store import Progress, RdfFormatName, StoreError
+from ontology.store import Progress, StoreError
 from ontology.views import slug_of
 from ontology.vocabulary import Vocabulary
-
-RDF_FORMATS: dict[str, RdfFormatName] = {
-    "ttl": "ttl",
-    "turtle": "ttl",
-    "nt": "nt",
-    "jsonld": "jsonld",
-    "json-ld": "jsonld",
-    "xml": "xml",
-    "rdf": "xml",
-    "owl": "xml",
-    "n3": "n3",
-    "trig": "trig",
-    "nq": "nq",
-}
-FORMATS = ("guide", "tags", "pwc", *sorted(set(RDF_FORMATS)))
 
 
 def _guide(path: Path) -> list[IncomingConcept]:

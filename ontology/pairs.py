@@ -39,11 +39,19 @@ class PairView:
 
 def families_of(store: TripleStore, layer: str) -> list[str]:
     """The broader concepts (transitively) of ``layer`` that have optimizer pairings, nearest first."""
-    rows = store.select(
-        f"SELECT DISTINCT ?f (COUNT(?mid) AS ?d) WHERE {{ <{layer}> skos:broader+ ?mid . ?mid skos:broader* ?f . "
-        "?f nnv:pairing ?p . ?p nnv:pairedConcept ?o . ?o nnv:kind nnv:kind-OPTIMIZER } GROUP BY ?f ORDER BY ?d ?f"
+    # Two steps, each starting from what is small: the layer's ancestors, then which of them pair.
+    ancestors = store.select(
+        f"SELECT ?f (COUNT(?mid) AS ?d) WHERE {{ <{layer}> skos:broader+ ?mid . ?mid skos:broader* ?f }} GROUP BY ?f ORDER BY ?d ?f"
     )
-    found = [str(r["f"]) for r in rows]
+    found = [str(r["f"]) for r in ancestors]
+    if found:
+        values = " ".join(f"<{f}>" for f in found)
+        pairing = store.select(
+            f"SELECT DISTINCT ?f WHERE {{ VALUES ?f {{ {values} }} ?f nnv:pairing ?p . ?p nnv:pairedConcept ?o . "
+            "?o nnv:kind nnv:kind-OPTIMIZER }"
+        )
+        paired = {str(r["f"]) for r in pairing}
+        found = [f for f in found if f in paired]
     hint = FAMILY_HINTS.get(layer.rsplit("/", 1)[-1])
     if hint:
         hinted = layer.rsplit("/", 1)[0] + "/" + hint

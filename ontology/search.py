@@ -9,6 +9,8 @@ from rapidfuzz import fuzz, process, utils
 from ontology.names import normalise
 from ontology.store import TripleStore
 
+MIN_SCORE = 50  # rapidfuzz prunes candidates that cannot reach it (hits under 0.5 are noise anyway)
+
 
 @dataclass(frozen=True)
 class SearchHitView:
@@ -37,9 +39,12 @@ class SearchIndex:
             "{ ?x a nnv:Paper ; dcterms:title ?t BIND(1.0 AS ?w) } UNION "
             "{ ?x a nnv:Model ; skos:prefLabel ?t BIND(1.0 AS ?w) } }"
         )
-        self._docs = [_Doc(str(r["x"]), str(r["t"]), float(r["w"])) for r in rows]  # type: ignore[arg-type]
-        self._labels = [utils.default_process(d.text) for d in self._docs]
-        self._compact = [normalise(d.text) for d in self._docs]
+        docs = [_Doc(str(r["x"]), str(r["t"]), float(r["w"])) for r in rows]  # type: ignore[arg-type]
+        self._names = [d for d in docs if d.weight == 1.0]  # labels, aliases, titles
+        self._texts = [d for d in docs if d.weight != 1.0]  # definitions
+        self._labels = [utils.default_process(d.text) for d in self._names]
+        self._compact = [normalise(d.text) for d in self._names]
+        self._definitions = [utils.default_process(d.text) for d in self._texts]
 
     def search(self, text: str, first: int = 10) -> list[SearchHitView]:
         """The best ``first`` nodes for ``text``, best first; scores in [0, 1]."""
@@ -48,13 +53,15 @@ class SearchIndex:
             return []
         best: dict[str, SearchHitView] = {}
         passes = (
-            (normalise(text), self._compact, fuzz.ratio, 1.0),  # whole-label typos: "layernrom" ~ "LayerNorm"
-            (query, self._labels, fuzz.WRatio, 0.95),  # word order and partial words
-            (query, self._labels, fuzz.partial_ratio, 0.85),  # a phrase inside a definition
+            (normalise(text), self._compact, self._names, fuzz.ratio, 1.0),  # whole-label typos: "layernrom" ~ "LayerNorm"
+            (query, self._labels, self._names, fuzz.WRatio, 0.95),  # word order and partial words
+            (query, self._labels, self._names, fuzz.partial_ratio, 0.85),  # a phrase inside a label
+            (query, self._definitions, self._texts, fuzz.partial_ratio, 0.85),  # a phrase inside a definition
         )
-        for needle, haystack, scorer, factor in passes:
-            for _choice, score, i in process.extract(needle, haystack, scorer=scorer, limit=first * 8, processor=None):
-                doc = self._docs[i]
+        for needle, haystack, docs, scorer, factor in passes:
+            hits = process.extract(needle, haystack, scorer=scorer, limit=first * 8, processor=None, score_cutoff=MIN_SCORE)
+            for _choice, score, i in hits:
+                doc = docs[i]
                 value = round(score / 100 * doc.weight * factor, 4)
                 if doc.iri not in best or value > best[doc.iri].score:
                     best[doc.iri] = SearchHitView(doc.iri, value, doc.text)

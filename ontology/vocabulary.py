@@ -17,6 +17,7 @@ from ontology.store import TripleStore
 from ontology.views import ConceptView, ModelView
 from ontology.vocab import CONCEPT, MODEL
 
+MAX_ORDERINGS = 64
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
@@ -40,6 +41,7 @@ class Vocabulary:
         self.store = store
         self._lock = threading.Lock()
         self._version = store.version()
+        self._ordered: dict[tuple[str, str, str], list[str]] = {}
 
     def sync(self) -> None:
         """Drop the cached indexes if the store changed since they were built (by anyone, on a shared store)."""
@@ -53,6 +55,16 @@ class Vocabulary:
         with self._lock:
             for name in ("names", "model_names", "search_index"):
                 self.__dict__.pop(name, None)
+            self._ordered = {}
+
+    def ordered_iris(self, cls: str, label: str, filters: str = "") -> list[str]:
+        """IRIs of a class in label order (see :func:`repository.list_iris`), cached until the store changes."""
+        key = (cls, label, filters)
+        if key not in self._ordered:
+            if len(self._ordered) >= MAX_ORDERINGS:
+                self._ordered.clear()
+            self._ordered[key] = repository.list_iris(self.store, cls, label, filters)
+        return self._ordered[key]
 
     @cached_property
     def names(self) -> NameIndex:

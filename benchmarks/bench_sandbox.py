@@ -1,0 +1,60 @@
+"""Benchmark 4: sandboxed smoke tests vs the same checks in-process (via ``sandbox_overhead.measure``).
+
+Run: ``.venv/bin/python benchmarks/bench_sandbox.py [--repeat 10]``.
+
+Calls :func:`sandbox_overhead.measure` in a child process (it imports torch, which the other
+benchmarks must not share), bounded by a timeout, and reports its ratio. A missing ``measure``
+gives a "not available" row rather than an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+from pathlib import Path
+
+from _common import PYTHON, Outcome, Table, ms
+
+GOAL = 3.0
+TITLE, GOAL_TEXT = "4. sandboxed smoke test vs in-process", f"≤ {GOAL:.0f}×"
+CHILD = (
+    "import json, sys\n"
+    "try:\n    from sandbox_overhead import measure\n"
+    "except ImportError:\n    print(json.dumps(None)); sys.exit(0)\n"
+    "print(json.dumps(measure(int(sys.argv[1]))))\n"
+)
+
+
+def run(repeat: int = 10, timeout_s: float = 240) -> Outcome:
+    """Benchmark 4 as one summary row and a detail table."""
+    out = subprocess.run([PYTHON, "-c", CHILD, str(repeat)], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=timeout_s)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-1500:])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if result is None:
+        return Outcome(TITLE, "not available (sandbox_overhead.measure missing)", GOAL_TEXT, None)
+    table = Table(
+        f"Smoke tests, {int(result.get('jobs', 0))} terms × {repeat} interleaved rounds (median of per-round means)",
+        ["where", "median ms", "p90 ms"],
+        [
+            ["in-process", ms(result["in_process_ms"]), ms(result.get("in_process_p90_ms", float("nan")))],
+            ["sandboxed", ms(result["sandbox_ms"]), ms(result.get("sandbox_p90_ms", float("nan")))],
+        ],
+    )
+    notes = [f"sandbox worker pool start-up (once): {result['startup_s']:.2f} s"]
+    return Outcome(TITLE, f"{result['ratio']:.2f}×", GOAL_TEXT, result["ratio"] <= GOAL, [table], notes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+    outcome = run(args.repeat)
+    for table in outcome.details:
+        print(table.text(), end="\n\n")
+    print(f"{outcome.benchmark}: {outcome.measured} (goal {outcome.goal})", *outcome.notes, sep="\n")
+
+
+if __name__ == "__main__":
+    main()
