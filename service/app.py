@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import orjson
+from cross_web import HTTPException
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -41,6 +42,13 @@ class _Router(GraphQLRouter[Context, None]):
     def encode_json(self, data: object) -> bytes:
         """orjson: several times faster than ``json.dumps`` on large answers."""
         return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Parse with orjson (over 1,024 levels of nesting is a parse error, not a RecursionError); only objects and lists."""
+        decoded = orjson.loads(data)
+        if not isinstance(decoded, dict | list):
+            raise HTTPException(400, "the request body must be a JSON object")
+        return decoded
 
 
 def create_app(settings: Settings | None = None, vocab: Vocabulary | None = None) -> FastAPI:

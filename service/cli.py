@@ -14,11 +14,10 @@ from rich.progress import DownloadColumn, Progress, TextColumn
 from rich.table import Table
 
 from loaders.errors import LoaderError
-from loaders.sources import FORMATS, load_file
+from loaders.formats import FORMATS
 from ontology import repository
 from ontology.pairs import list_pairs, list_pairs_with_families
 from ontology.store import StoreError
-from ontology.validation import validate_store
 from ontology.views import slug_of
 from ontology.vocabulary import AmbiguousNameError, UnknownNameError, Vocabulary
 from service import cli_admin, cli_impl, cli_pairs
@@ -34,7 +33,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON out
 
 def _vocab() -> Vocabulary:
     try:
-        return open_vocabulary(Settings())
+        vocab = open_vocabulary(Settings())
+        for name in vocab.store.interrupted_loads():
+            errors.print(f"[yellow]warning:[/yellow] the load of {name} was interrupted; load it again to complete it", highlight=False)
+        return vocab
     except LoaderError as exc:
         errors.print(f"[red]error:[/red] cannot build the built-in graph: {exc}")
         raise typer.Exit(2) from exc
@@ -128,6 +130,8 @@ def load(
     fmt: Annotated[str | None, typer.Option("--format", help=f"one of {', '.join(FORMATS)}; guessed from the name")] = None,
 ) -> None:
     """Load a file into the store, merging concepts by name; all or nothing (RDF streams, with a progress bar)."""
+    from loaders.sources import load_file  # the parsers are only needed here (faster `serve` start-up)
+
     vocab = _vocab()
     columns = (*Progress.get_default_columns(), DownloadColumn(), TextColumn("{task.fields[triples]:,} triples"))
     with Progress(*columns, console=errors, transient=True) as bar:
@@ -181,6 +185,8 @@ def export(fmt: Annotated[str, typer.Option("--format", help="ttl, jsonld or nt"
 @app.command()
 def validate() -> None:
     """Validate the graph against the SHACL shapes; exit 1 on any violation."""
+    from ontology.validation import validate_store  # pyshacl is slow to import
+
     report = validate_store(_vocab().store)
     if report.conforms:
         console.print(f"[green]conforms[/green]: 0 violations ({report.focus_nodes} nodes checked)")

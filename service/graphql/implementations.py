@@ -9,8 +9,9 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from implementations import ImplementationError, UnknownImplementationError, get_implementation
+from implementations import ImplementationError, UnknownImplementationError
 from implementations._registry import ImplementationSpec, registry
+from implementations._sandbox import checked_spec
 from ontology.vocab import concept_iri
 from service.graphql.errors import bad_input, not_found
 from service.graphql.types import Implementation, ImplementationOrigin, InstantiateResult, SmokeCheck, SmokeTestResult
@@ -57,8 +58,7 @@ def _args(args: JSON | None) -> dict[str, Any]:
 
 def _spec(term: str, args: dict[str, Any]) -> ImplementationSpec:
     try:
-        spec = get_implementation(term)
-        spec.validate_args(args)
+        spec = checked_spec(term, args)  # input limits first: NaN, huge numbers, deep nesting are BAD_USER_INPUT
     except UnknownImplementationError as exc:
         raise not_found(str(exc), exc.suggestions) from exc
     except ImplementationError as exc:

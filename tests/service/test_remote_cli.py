@@ -54,3 +54,13 @@ def test_several_workers_need_a_shared_store(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setenv("NNV_STORE", str(tmp_path / "db"))
     result = runner.invoke(app, ["serve", "--workers", "2"])
     assert result.exit_code == 1 and "NNV_STORE=http" in result.output
+
+
+def test_an_interrupted_load_is_reported(remote: RemoteStore) -> None:
+    from ontology.store import JOURNAL
+
+    runner.invoke(app, ["build"])
+    remote.update(f'INSERT DATA {{ GRAPH <{JOURNAL}> {{ <{JOURNAL}job1> <{JOURNAL}loading> "huge.nt" }} }}')
+    result = runner.invoke(app, ["stats"])
+    assert result.exit_code == 0 and "load of huge.nt was interrupted" in result.output
+    remote.update("CLEAR ALL")
