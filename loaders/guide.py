@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from loaders.errors import LoaderError
+from loaders.errors import LoaderError, read_source_text
 
 EntryForm = Literal["entry", "glossary", "example"]
 
@@ -204,8 +204,4 @@ def parse_guide_text(text: str, document: str = "<string>") -> GuideDocument:
 def parse_guide(path: str | Path) -> GuideDocument:
     """Parse a guide-format file; see :func:`parse_guide_text`."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LoaderError(f"{path}: cannot read guide file: {exc}") from exc
-    return parse_guide_text(text, document=path.name)
+    return parse_guide_text(read_source_text(path, "guide file"), document=path.name)

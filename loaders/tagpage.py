@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from loaders.errors import LoaderError
+from loaders.errors import LoaderError, read_source_text
 
 _HEADER = re.compile(r"^Tag: (?P<tag>.+)$")
 _COUNT = re.compile(r"^(?P<n>\d+) topic\(s\)$")
@@ -113,8 +113,4 @@ def parse_tagpage_text(text: str, document: str = "<string>") -> TagPage:
 def parse_tagpage(path: str | Path) -> TagPage:
     """Parse a tag-page file; see :func:`parse_tagpage_text`."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LoaderError(f"cannot read tag page: {exc}", path=str(path)) from exc
-    return parse_tagpage_text(text, document=path.name)
+    return parse_tagpage_text(read_source_text(path, "tag page"), document=path.name)
