@@ -25,7 +25,7 @@ run: setup
 
 test: setup
 	bash scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest -m "not slow and not soak" -q
+	$(BIN)/python -m pytest -m "not soak" -q
 
 soak: setup
 	$(BIN)/python -m pytest -m soak -q

@@ -6,9 +6,10 @@ Every ``get_*`` function takes many IRIs and runs a fixed number of SPARQL queri
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
+
+import pyoxigraph as ox
 
 from ontology.names import NameIndex
 from ontology.store import TripleStore, Value
@@ -29,12 +30,18 @@ def _opt(row: dict[str, Value], key: str) -> str | None:
     return None if value is None else str(value)
 
 
-_IRI = re.compile(r"^[^\s<>\"{}|^`\\]+$")
+def is_iri(text: str) -> bool:
+    """Whether ``text`` is an absolute IRI the store accepts (control characters, bad escapes… are not)."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _values(iris: Iterable[str]) -> str:
     """A SPARQL ``VALUES`` body; strings that are not valid IRIs are dropped (they name nothing)."""
-    return " ".join(f"<{iri}>" for iri in iris if _IRI.match(iri))
+    return " ".join(f"<{iri}>" for iri in iris if is_iri(iri))
 
 
 def _source(row: dict[str, Value], prefix: str = "") -> SourceView:

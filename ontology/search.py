@@ -9,6 +9,7 @@ from rapidfuzz import fuzz, process, utils
 from ontology.names import normalise
 from ontology.store import TripleStore
 
+MAX_QUERY_CHARS = 256
 MIN_SCORE = 50  # rapidfuzz prunes candidates that cannot reach it (hits under 0.5 are noise anyway)
 
 
@@ -48,6 +49,7 @@ class SearchIndex:
 
     def search(self, text: str, first: int = 10) -> list[SearchHitView]:
         """The best ``first`` nodes for ``text``, best first; scores in [0, 1]."""
+        text = text[:MAX_QUERY_CHARS]  # fuzzy scoring grows faster than the text (10k chars took minutes)
         query = utils.default_process(text)
         if not query:
             return []

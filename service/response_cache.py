@@ -19,6 +19,7 @@ from graphql import GraphQLSyntaxError, OperationDefinitionNode, OperationType, 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ontology.store import GraphStore
+from service.graphql.limits import MAX_TOKENS
 
 MAX_ENTRY_BYTES = 256_000
 CACHE_HEADER = (b"x-nnvocab-cache", b"hit")
@@ -27,7 +28,7 @@ CACHE_HEADER = (b"x-nnvocab-cache", b"hit")
 @lru_cache(maxsize=1024)
 def _operation_types(query: str) -> dict[str | None, OperationType]:
     """Each named operation's type; ``None`` names the only operation of a one-operation document."""
-    operations = [d for d in parse(query, max_tokens=20_000).definitions if isinstance(d, OperationDefinitionNode)]
+    operations = [d for d in parse(query, max_tokens=MAX_TOKENS).definitions if isinstance(d, OperationDefinitionNode)]
     types: dict[str | None, OperationType] = {op.name.value: op.operation for op in operations if op.name}
     if len(operations) == 1:
         types[None] = operations[0].operation

@@ -40,14 +40,20 @@ def shared_file(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def builtin_store() -> GraphStore:
+def fresh_builtin() -> GraphStore:
+    """A new in-memory store holding the built-in graph and the implementations, as served."""
     from service.runs import add_implementations
 
     store = GraphStore()
     load_builtin(store)
     add_implementations(store)
     return store
+
+
+@pytest.fixture(scope="session")
+def builtin_store() -> GraphStore:
+    """The session's built-in store (tests that run smoke tests add their runs to it)."""
+    return fresh_builtin()
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 from collections.abc import Sequence
 from typing import Annotated, Generic, TypeVar
 
@@ -14,7 +15,7 @@ from ontology import repository
 from ontology.graphview import EdgeView, neighbourhood, shortest_path
 from ontology.pairs import list_pairs, list_pairs_with_families
 from ontology.views import node_type, slug_of
-from ontology.vocab import CONCEPT, MODEL, PAPER
+from ontology.vocab import BASE, CONCEPT, MODEL, PAPER
 from ontology.vocab import ConceptKind as _Kind
 from ontology.vocab import ConceptStatus as _Status
 from ontology.vocabulary import AmbiguousNameError, UnknownNameError, Vocabulary
@@ -34,6 +35,7 @@ from service.graphql.types import (
 
 MAX_FIRST = 100
 MAX_DEPTH = 3
+SLUG = re.compile(r"[A-Za-z0-9._~-]+")
 T = TypeVar("T")
 
 
@@ -65,9 +67,15 @@ class Edge:
 
 @strawberry.type
 class Subgraph:
-    """Nodes and the edges among them."""
+    """Nodes and the edges among them (the nodes are read only when the query asks for them)."""
 
-    nodes: list[Node]
+    node_iris: strawberry.Private[list[str]]
+
+    @strawberry.field
+    async def nodes(self, info: Info) -> list[Node]:
+        """The nodes of the subgraph."""
+        return [n for n in await asyncio.gather(*(_load_node(info, n) for n in self.node_iris)) if n is not None]
+
     edges: list[Edge]
 
 
@@ -164,7 +172,19 @@ def _iri_for_id(node_id: str) -> str | None:
     return None
 
 
+def _nameable(iri: str) -> bool:
+    """Whether ``iri`` can name a concept, paper or model (``BASE<kind>/<slug>``).
+
+    Anything else names nothing and must not reach the store: its SPARQL parser refuses IRIs with
+    control characters, bad escapes and the like, which failed the whole request.
+    """
+    kind = node_type(iri)
+    return kind is not None and SLUG.fullmatch(iri[len(BASE) + len(kind) + 1 :]) is not None
+
+
 async def _load_node(info: Info, iri: str) -> Node | None:
+    if not _nameable(iri):
+        return None
     kind = node_type(iri)
     if kind == "concept":
         view = await info.context.concepts.load(iri)
@@ -197,7 +217,7 @@ async def _concept_list(info: Info, kind: _Kind | None, status: _Status | None, 
         filters += f"?x nnv:kind <{kind.iri}> . "
     if status is not None:
         filters += f"?x nnv:status <{status.iri}> . "
-    iris = await asyncio.to_thread(repository.list_iris, _vocab(info).store, "nnv:Concept", "skos:prefLabel", filters)
+    iris = await asyncio.to_thread(_vocab(info).ordered_iris, "nnv:Concept", "skos:prefLabel", filters)
     if search:
         hits = {h.iri for h in _vocab(info).search_index.search(search, first=MAX_FIRST) if h.score >= 0.6}
         iris = [iri for iri in iris if iri in hits]
@@ -219,7 +239,8 @@ class Query:
         if (id is None) == (name is None):
             raise bad_input("give exactly one of id or name")
         if id is not None:
-            view = await info.context.concepts.load(str(CONCEPT[str(id)]))
+            iri = str(CONCEPT[str(id)])
+            view = await info.context.concepts.load(iri) if _nameable(iri) else None
             if view is None:
                 vocab = _vocab(info)
                 raise not_found(f"unknown concept id '{id}'", vocab.names.suggest(str(id)))
@@ -254,7 +275,8 @@ class Query:
     @strawberry.field
     async def paper(self, info: Info, id: strawberry.ID) -> Paper | None:
         """One paper by slug."""
-        view = await info.context.papers.load(_iri_for_id(str(id)) or str(PAPER[str(id)]))
+        iri = _iri_for_id(str(id)) or str(PAPER[str(id)])
+        view = await info.context.papers.load(iri) if _nameable(iri) else None
         if view is None:
             raise not_found(f"unknown paper id '{id}'")
         return Paper.of(view)
@@ -262,7 +284,7 @@ class Query:
     @strawberry.field
     async def papers(self, info: Info, search: str | None = None, first: int | None = 20, after: str | None = None) -> Connection[Paper]:
         """Papers ordered by title."""
-        iris = await asyncio.to_thread(repository.list_iris, _vocab(info).store, "nnv:Paper", "dcterms:title")
+        iris = await asyncio.to_thread(_vocab(info).ordered_iris, "nnv:Paper", "dcterms:title")
         if search:
             needle = search.casefold()
             views = await info.context.papers.load_many(iris)
@@ -287,7 +309,7 @@ class Query:
     async def models(self, info: Info, search: str | None = None, first: int | None = 20, after: str | None = None) -> Connection[Model]:
         """Models ordered by name."""
         filters = ""
-        iris = await asyncio.to_thread(repository.list_iris, _vocab(info).store, "nnv:Model", "skos:prefLabel", filters)
+        iris = await asyncio.to_thread(_vocab(info).ordered_iris, "nnv:Model", "skos:prefLabel", filters)
         if search:
             needle = search.casefold()
             iris = [iri for iri in iris if needle in _vocab(info).model_names.preferred.get(iri, "").casefold()]
@@ -331,9 +353,9 @@ class Query:
         if start is None:
             raise not_found(f"unknown id '{id}'", _vocab(info).names.suggest(str(id)))
         iri = start.iri  # type: ignore[attr-defined]
-        nodes, edges = neighbourhood(_vocab(info).view, iri, depth, set(predicates) if predicates else None)
-        loaded = [n for n in await asyncio.gather(*(_load_node(info, n) for n in sorted(nodes))) if n is not None]
-        return Subgraph(nodes=loaded, edges=[_edge(e) for e in edges])
+        wanted = set(predicates) if predicates else None
+        nodes, edges = await asyncio.to_thread(neighbourhood, _vocab(info).store, iri, depth, wanted)
+        return Subgraph(node_iris=sorted(nodes), edges=[_edge(e) for e in edges])
 
     @strawberry.field
     async def path(
@@ -344,7 +366,8 @@ class Query:
         for given, found in zip((from_, to), ends, strict=True):
             if found is None:
                 raise not_found(f"unknown id '{given}'", _vocab(info).names.suggest(str(given)))
-        edges = shortest_path(_vocab(info).view, ends[0].iri, ends[1].iri, 6 if max_length is None else max_length)  # type: ignore[union-attr]
+        limit = 6 if max_length is None else max_length
+        edges = await asyncio.to_thread(shortest_path, _vocab(info).store, ends[0].iri, ends[1].iri, limit)  # type: ignore[union-attr]
         return None if edges is None else [_edge(e) for e in edges]
 
     @strawberry.field

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+
 import strawberry
-from strawberry.extensions import AddValidationRules, MaskErrors
+from graphql import GraphQLError
+from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter, SchemaExtension, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+from strawberry.utils.logging import StrawberryLogger
 
-from service.graphql.errors import AMBIGUOUS, BAD_USER_INPUT, NOT_FOUND, QUERY_TOO_COMPLEX
+from service.graphql.errors import AMBIGUOUS, BAD_USER_INPUT, NOT_FOUND, QUERY_TOO_COMPLEX, with_code
 from service.graphql.implementations import Mutation
-from service.graphql.limits import make_limit_rules
+from service.graphql.limits import MAX_TOKENS, VariableLimits, make_limit_rules
 from service.graphql.pairings import PairingMutation
 from service.graphql.query import Query
 from service.graphql.types import Concept, InstantiateResult, Model, Paper, SmokeTestResult
 from service.settings import Settings
 
 _PUBLIC_CODES = {NOT_FOUND, BAD_USER_INPUT, AMBIGUOUS, QUERY_TOO_COMPLEX}
+logger = logging.getLogger(__name__)
+DOCUMENT_CACHE = 1024
 
 
 def _should_mask(error: object) -> bool:
@@ -25,17 +33,44 @@ def _should_mask(error: object) -> bool:
     return original is not None and extensions.get("code") not in _PUBLIC_CODES and not hasattr(original, "extensions")
 
 
+class ErrorCodes(SchemaExtension):
+    """Give refusals of a document or its variables a contract code (see :func:`with_code`)."""
+
+    def on_operation(self) -> Iterator[None]:
+        """Code the errors once the operation is done (before :class:`MaskErrors` masks the rest)."""
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [with_code(error) for error in result.errors]
+
+
+class _Schema(strawberry.Schema):
+    """Logs only unexpected errors at ERROR (with their traceback); a user's mistake is not the server's."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log each error: unexpected exceptions as errors, refusals and contract errors at debug level."""
+        for error in errors:
+            if error.original_error is None or isinstance(error.original_error, GraphQLError):
+                logger.debug("refused: %s", error.message)
+            else:
+                StrawberryLogger.error(error, execution_context)
+
+
 def create_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The GraphQL schema with limit rules built once for these settings."""
     settings = settings or Settings()
     rules = make_limit_rules(settings.max_depth, settings.max_aliases, settings.max_estimated_nodes)
-    return strawberry.Schema(
+    return _Schema(
         query=Query,
         mutation=merge_types("Mutation", (Mutation, PairingMutation)),
         types=[Concept, Paper, Model, InstantiateResult, SmokeTestResult],
         extensions=[
+            lambda: MaxTokensLimiter(MAX_TOKENS),
+            lambda: ValidationCache(maxsize=DOCUMENT_CACHE),  # process-wide: each document validated once
+            VariableLimits,
             lambda: AddValidationRules(rules),  # type: ignore[arg-type]
             lambda: MaskErrors(should_mask_error=_should_mask, error_message="internal error"),
+            ErrorCodes,  # listed after MaskErrors so that it sees the errors first
         ],
         config=StrawberryConfig(auto_camel_case=True),
     )

@@ -67,6 +67,7 @@ MALFORMED: dict[str, tuple[Callable[[Path], Path], int | None]] = {
 }
 """Malformed-file writers and the line the error should name (``None``: no line exists)."""
 
+
 @pytest.fixture(scope="module")
 def reference(builtin_store: GraphStore) -> Graph:
     return builtin_store.to_rdflib()

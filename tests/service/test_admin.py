@@ -32,7 +32,7 @@ from ontology.vocabulary import Vocabulary
 from service.app import create_app
 from service.cli import app as cli
 from service.settings import Settings
-from tests.conftest import free_port
+from tests.conftest import free_port, fresh_builtin
 from tests.service.conftest import serve
 from tests.service.test_integrity_cli import nnvocab_env, run_nnvocab
 
@@ -95,8 +95,8 @@ def extended_store(builtin_store: GraphStore) -> GraphStore:
 
 
 @pytest.fixture
-def admin_app(builtin_store: GraphStore) -> FastAPI:
-    return create_app(admin_settings(), vocab=Vocabulary(builtin_store))
+def admin_app() -> FastAPI:
+    return create_app(admin_settings(), vocab=Vocabulary(fresh_builtin()))
 
 
 @pytest.fixture
