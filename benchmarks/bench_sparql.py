@@ -30,7 +30,8 @@ from graphql_latency import InProcess, Probes, typical_queries
 from rdflib import Graph
 from rdflib.plugins.sparql import prepareQuery
 
-from ontology.store import GraphStore, Value
+from ontology._terms import Value
+from ontology.store import GraphStore
 from ontology.vocab import PREFIXES
 from ontology.vocabulary import Vocabulary
 

@@ -15,7 +15,8 @@ import orjson
 import pyoxigraph as ox
 from typing_extensions import override
 
-from ontology.store import SPARQL_PREFIXES, RdfFormatName, Rows, StoreError, TripleStore, Value, literal_value
+from ontology._terms import Value, literal_value
+from ontology.store import SPARQL_PREFIXES, RdfFormatName, Rows, StoreError, TripleStore
 
 _RDF_MEDIA: dict[str, str] = {
     "ttl": "text/turtle",

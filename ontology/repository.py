@@ -11,8 +11,9 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from ontology._terms import Value
 from ontology.names import NameIndex
-from ontology.store import TripleStore, Value
+from ontology.store import TripleStore
 from ontology.views import (
     ConceptView,
     ErratumView,

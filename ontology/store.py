@@ -16,8 +16,7 @@ from __future__ import annotations
 import threading
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, cast
 from typing import Literal as TypingLiteral
@@ -26,10 +25,10 @@ import pyoxigraph as ox
 from rdflib import Graph
 from typing_extensions import override
 
+from ontology._terms import CountingReader, Value, chunks, python_value
 from ontology.vocab import PREFIXES
 
 RdfFormatName = TypingLiteral["ttl", "nt", "jsonld", "xml", "nq", "trig", "n3"]
-Value = str | int | float | bool | None
 Rows = list[dict[str, Value]]
 Progress = Callable[[str, int, int], None]
 """Called after each chunk with (phase, bytes read so far, triples so far)."""
@@ -56,45 +55,6 @@ class StoreError(RuntimeError):
     def __init__(self, message: str, line: int | None = None) -> None:
         super().__init__(message)
         self.line = line
-
-
-def python_value(term: object) -> Value:
-    """A SPARQL result term as a plain Python value (IRIs and strings as ``str``)."""
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal):
-        return literal_value(term.value, term.datatype.value)
-    return str(getattr(term, "value", term))
-
-
-def literal_value(lexical: str, datatype: str) -> Value:
-    """A typed literal's Python value (numbers and booleans converted, the rest as text)."""
-    if datatype.endswith(("#integer", "#int", "#long", "#gYear")):
-        return int(lexical)
-    if datatype.endswith(("#double", "#decimal", "#float")):
-        return float(lexical)
-    if datatype.endswith("#boolean"):
-        return lexical == "true"
-    return lexical
-
-
-class _CountingReader:
-    """A binary file wrapper that counts the bytes the parser has read (for progress bars)."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self.raw = raw
-        self.read_bytes = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size)
-        self.read_bytes += len(data)
-        return data
-
-
-def _chunks(quads: Iterable[ox.Quad], size: int) -> Iterator[list[ox.Triple]]:
-    iterator = iter(quads)
-    while chunk := [q.triple for q in islice(iterator, size)]:
-        yield chunk
 
 
 class TripleStore(ABC):
@@ -191,12 +151,12 @@ class TripleStore(ABC):
         """Chunks of parsed triples (blank nodes renamed apart), reporting progress; syntax errors as StoreError."""
         if not isinstance(data, bytes | str):
             data.seek(0)
-        reader = None if isinstance(data, bytes | str) else _CountingReader(data)
+        reader = None if isinstance(data, bytes | str) else CountingReader(data)
         size = len(data) if isinstance(data, bytes | str) else 0
         quads = ox.parse(data if reader is None else cast(IO[bytes], reader), FORMATS[fmt], rename_blank_nodes=True)
         done = 0
         try:
-            for chunk in _chunks(quads, CHUNK_TRIPLES):
+            for chunk in chunks(quads, CHUNK_TRIPLES):
                 done += len(chunk)
                 if progress:
                     progress(phase, reader.read_bytes if reader else size, done)
