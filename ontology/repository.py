@@ -24,6 +24,7 @@ from ontology.views import (
     SourceView,
     StatsView,
 )
+from ontology.vocab import PREFIXES
 
 
 def _opt(row: dict[str, Value], key: str) -> str | None:
@@ -71,6 +72,18 @@ def _multi(store: TripleStore, iris: str, pattern: str) -> dict[str, list[str]]:
     return {k: sorted(set(v)) for k, v in out.items()}
 
 
+_LISTS = {
+    "skos:altLabel": "alt_names",
+    "skos:broader": "broader",
+    "skos:narrower": "narrower",
+    "skos:related": "related",
+    "nnv:introducedIn": "papers",
+    "nnv:usedBy": "models",
+    "nnv:whenToUse": "when_to_use",  # "1. …" numbered items, kept in order, shown without the number
+}
+_LIST_IRIS = {PREFIXES[curie.split(":")[0]] + curie.split(":")[1]: attr for curie, attr in _LISTS.items()}
+
+
 def get_concepts(store: TripleStore, iris: Iterable[str]) -> dict[str, ConceptView]:
     """Full views of the given concepts; unknown IRIs are absent from the result."""
     wanted = sorted(set(iris))
@@ -97,18 +110,12 @@ def get_concepts(store: TripleStore, iris: Iterable[str]) -> dict[str, ConceptVi
         )
     if not views:
         return {}
-    for attr, pattern in (
-        ("alt_names", "?c skos:altLabel ?v"),
-        ("broader", "?c skos:broader ?v"),
-        ("narrower", "?c skos:narrower ?v"),
-        ("related", "?c skos:related ?v"),
-        ("papers", "?c nnv:introducedIn ?v"),
-        ("models", "?c nnv:usedBy ?v"),
-    ):
-        for c, values in _multi(store, vals, pattern).items():
-            setattr(views[c], attr, values)
-    for c, items in _multi(store, vals, "?c nnv:whenToUse ?v").items():
-        views[c].when_to_use = [item.split(". ", 1)[-1] for item in items]
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in store.select(f"SELECT ?c ?p ?v WHERE {{ VALUES ?c {{ {vals} }} VALUES ?p {{ {' '.join(_LISTS)} }} ?c ?p ?v }}"):
+        found[(str(r["c"]), _LIST_IRIS[str(r["p"])])].add(str(r["v"]))
+    for (c, attr), values in found.items():
+        items = sorted(values)
+        setattr(views[c], attr, [i.split(". ", 1)[-1] for i in items] if attr == "when_to_use" else items)
     for r in store.select(
         f"SELECT ?c ?name ?default ?desc WHERE {{ VALUES ?c {{ {vals} }} ?c nnv:hyperparameter ?h . ?h rdfs:label ?name "
         "OPTIONAL { ?h nnv:defaultValue ?default } OPTIONAL { ?h dcterms:description ?desc } } ORDER BY ?c ?h"

@@ -42,6 +42,7 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "trig": ox.RdfFormat.TRIG,
     "n3": ox.RdfFormat.N3,
 }
+_PREFIX_MAP = dict(PREFIXES)
 SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 STAGING = "urn:nnvocab:staging:"
 JOURNAL = "urn:nnvocab:journal:"
@@ -255,9 +256,8 @@ class GraphStore(TripleStore):
         return self._query(sparql, prefixes=False)
 
     def _query(self, sparql: str, prefixes: bool) -> object:
-        text = SPARQL_PREFIXES + sparql if prefixes else sparql
         try:
-            return self._store.query(text)
+            return self._store.query(sparql, prefixes=_PREFIX_MAP if prefixes else None)  # declared once, not parsed per query
         except SyntaxError as exc:
             raise StoreError(f"invalid SPARQL: {exc}") from exc
         except OSError as exc:
@@ -279,7 +279,7 @@ class GraphStore(TripleStore):
     def _update(self, sparql: str) -> None:
         with self._write_lock:
             try:
-                self._store.update(SPARQL_PREFIXES + sparql)
+                self._store.update(sparql, prefixes=_PREFIX_MAP)
             except (SyntaxError, OSError) as exc:
                 raise StoreError(f"update failed: {exc}") from exc
 
