@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -73,6 +74,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def stop(process: subprocess.Popen[Any], timeout: float = 30) -> Any:
+    """Terminate ``process`` (kill it if it does not exit in time); return its captured stderr."""
+    process.terminate()
+    try:
+        return process.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate(timeout=timeout)[1]
+
+
 def wait_until(ready: Callable[[], bool], what: str, attempts: int = 200) -> None:
     """Poll ``ready`` every 50 ms, at most ``attempts`` times (bounded: ~10 s by default)."""
     for _ in range(attempts):
@@ -103,9 +114,4 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         wait_until(lambda: httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=0.5).status_code == 200, "oxigraph serve")
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)

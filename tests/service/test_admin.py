@@ -32,7 +32,7 @@ from ontology.vocabulary import Vocabulary
 from service.app import create_app
 from service.cli import app as cli
 from service.settings import Settings
-from tests.conftest import free_port, fresh_builtin
+from tests.conftest import free_port, fresh_builtin, stop
 from tests.service.conftest import serve
 from tests.service.test_integrity_cli import nnvocab_env, run_nnvocab
 
@@ -328,10 +328,5 @@ def test_sighup_reloads_a_served_process(tmp_path: Path) -> None:
         reloaded = run_nnvocab(env, "reload", "--url", url)
         assert reloaded.returncode == 0 and f"reloaded {with_extra - 40} triples" in reloaded.stdout
     finally:
-        server.terminate()
-        try:
-            _, stderr = server.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            _, stderr = server.communicate(timeout=30)
+        stderr = stop(server)
     assert "Traceback" not in stderr

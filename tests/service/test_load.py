@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port, wait_until
+from tests.conftest import free_port, stop, wait_until
 
 CLIENTS = 16
 QUERIES = [
@@ -65,12 +65,7 @@ def served() -> Iterator[tuple[str, int]]:
         wait_until(lambda: httpx.get(f"{url}/readyz", timeout=1).status_code == 200, "nnvocab serve", attempts=600)
         yield url, process.pid
     finally:
-        process.terminate()
-        try:
-            _, stderr = process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            _, stderr = process.communicate(timeout=15)
+        stderr = stop(process)
         assert b"Traceback" not in stderr, stderr.decode(errors="replace")[-2000:]
 
 
