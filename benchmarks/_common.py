@@ -189,6 +189,12 @@ class Outcome:
     details: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def show(self) -> None:
+        """Print the detail tables, then the summary line and the notes (a script's own output)."""
+        for table in self.details:
+            print(table.text(), end="\n\n")
+        print(f"{self.benchmark}: {self.measured} (goal {self.goal})", *self.notes, sep="\n")
+
 
 def ratio(numerator: float, denominator: float) -> str:
     """``12.3×`` (``n/a`` when undefined)."""

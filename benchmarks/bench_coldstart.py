@@ -105,9 +105,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="nnv-bench-") as tmp:
         outcome = run(Path(tmp), args.runs)
-    for table in outcome.details:
-        print(table.text(), end="\n\n")
-    print(f"{outcome.benchmark}: {outcome.measured} (goal {outcome.goal})", *outcome.notes, sep="\n")
+    outcome.show()
 
 
 if __name__ == "__main__":

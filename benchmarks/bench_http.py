@@ -148,7 +148,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="nnv-bench-") as tmp:
         outcome = run(Path(tmp), args.passes)
-    print(outcome.details[0].text(), f"\n{outcome.benchmark}: {outcome.measured} (goal {outcome.goal})")
+    outcome.show()
 
 
 if __name__ == "__main__":

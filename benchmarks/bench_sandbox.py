@@ -51,9 +51,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
     outcome = run(args.repeat)
-    for table in outcome.details:
-        print(table.text(), end="\n\n")
-    print(f"{outcome.benchmark}: {outcome.measured} (goal {outcome.goal})", *outcome.notes, sep="\n")
+    outcome.show()
 
 
 if __name__ == "__main__":

@@ -160,9 +160,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="nnv-bench-") as tmp:
         outcome = run(Path(tmp), args.big, args.small, args.repeat, args.budget)
-    for table in outcome.details:
-        print(table.text(), end="\n\n")
-    print(f"{outcome.benchmark}: {outcome.measured} (goal {outcome.goal})")
+    outcome.show()
 
 
 if __name__ == "__main__":

@@ -214,9 +214,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="nnv-bench-") as tmp:
         outcome = run(Path(tmp), tuple(args.sizes), args.cap)
-    for table in outcome.details:
-        print(table.text(), end="\n\n")
-    print(f"{outcome.benchmark}: {outcome.measured} (goal {outcome.goal})", *outcome.notes, sep="\n")
+    outcome.show()
 
 
 if __name__ == "__main__":

@@ -301,7 +301,6 @@ def _ready_triples(url: str, want: int | None, seconds: float) -> int | None:
     return triples
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="SIGHUP is POSIX-only")
 def test_sighup_reloads_a_served_process(tmp_path: Path) -> None:
     # an on-disk reload can outlast the default 10 s request limit on a busy machine
     env = nnvocab_env(NNV_STORE_PATH=str(tmp_path / "db"), NNV_ADMIN_TOKEN=TOKEN, NNV_QUERY_TIMEOUT_S="300")

@@ -168,7 +168,6 @@ def _start_load(env: dict[str, str], path: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
 
 
-@pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="needs Linux /proc to see how far the load has read")
 @pytest.mark.parametrize(
     ("case", "triples", "fraction", "linger"),
     [
