@@ -1,4 +1,5 @@
-# nnvocab — two commands do all set-up: `make run` and `make test`.
+# nnvocab — two commands do all set-up: `make run` and `make test` (neither installs anything outside .venv).
+# `make browser` installs Debian's chromium system-wide (root) for the browser tests; CI runs it first.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test soak lint build clean bench
+.PHONY: setup run test browser soak lint build clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,8 +25,10 @@ run: setup
 	$(BIN)/nnvocab serve --host $(HOST) --port $(PORT)
 
 test: setup
-	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -m "not soak" -q
+
+browser:
+	bash scripts/install-chromium.sh
 
 soak: setup
 	$(BIN)/python -m pytest -m soak -q

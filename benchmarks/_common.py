@@ -142,7 +142,7 @@ def nnvocab_serve(port: int, workers: int = 1) -> list[str]:
     return [str(BIN / "nnvocab"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
 
 
-SERVE_ENV = {"NNV_RATE_LIMIT_PER_MINUTE": str(10**9)}
+SERVE_ENV = {"NNV_RATE_LIMIT_PER_MINUTE": str(10**9), "NNV_MUTATION_RATE_LIMIT_PER_MINUTE": str(10**9)}
 
 
 def graphql_ready(port: int) -> Callable[[], bool]:

@@ -28,8 +28,8 @@ import httpx
 from _common import BIN, LOOKUP_QUERY, SERVE_ENV, Outcome, Table, free_port, graphql_ready, ms, nnvocab_serve, percentile, ratio, running
 
 from ontology.names import normalise
+from ontology.namespaces import PREFIXES
 from ontology.store import GraphStore
-from ontology.vocab import PREFIXES
 from ontology.vocabulary import Vocabulary
 
 GOAL = 1.5

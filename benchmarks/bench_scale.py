@@ -29,8 +29,8 @@ from generate_graph import GraphInfo, cached
 from graphql_latency import InProcess, typical_queries
 
 from ontology import repository
+from ontology.namespaces import CONCEPT
 from ontology.store import GraphStore
-from ontology.vocab import CONCEPT
 from ontology.vocabulary import Vocabulary
 
 GOAL_RATIO = 3.0

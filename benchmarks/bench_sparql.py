@@ -31,8 +31,8 @@ from rdflib import Graph
 from rdflib.plugins.sparql import prepareQuery
 
 from ontology._terms import Value
+from ontology.namespaces import PREFIXES
 from ontology.store import GraphStore
-from ontology.vocab import PREFIXES
 from ontology.vocabulary import Vocabulary
 
 OPERATIONS = ("concept by alias", "2-hop neighbours", "compatible pairs", "shortest path", "search (typo)")

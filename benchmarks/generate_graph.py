@@ -27,8 +27,8 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from ontology.namespaces import BASE, CONCEPT, MODEL, PAPER, PREFIXES, SCHEME, ConceptKind
 from ontology.resources import ONTOLOGY_TTL
-from ontology.vocab import BASE, CONCEPT, MODEL, PAPER, PREFIXES, SCHEME, ConceptKind
 
 WINDOW = 400
 TRIPLES_PER_CONCEPT = 74  # measured on the built-in graph: 30,416 triples / 411 concepts

@@ -41,6 +41,7 @@ REASONS: dict[str, str] = {
     "axial-attention": "not implemented yet: needs a 2-D wrapper that runs registered attention along rows then columns",
     "bahdanau-attention": "not implemented yet: additive attention over RNN encoder states (planned with the sequence-to-sequence task)",
     "byte-pair-encoding": "a tokenizer trained on text, not a tensor operation",
+    "causal-convolution": "not implemented yet: a conv1d padded (k − 1)·dilation steps on the left only; the registered conv1d computes it on a left-padded input",
     "cfc": "closed-form continuous-time cells (Hasani et al. 2022); not implemented yet (the reference is the ncps package)",
     "character-embedding": "a character CNN/RNN feeding word vectors; composable from registered embedding and conv1d",
     "compressed-sparse-attention": "described only in a 2026 technical report without a reference algorithm precise enough to reproduce",
@@ -51,7 +52,9 @@ REASONS: dict[str, str] = {
     "deformable-convolution": "needs the deformable-conv sampling op (torchvision.ops.deform_conv2d), and torchvision cannot be installed beside torch 2.13",
     "dilated-attention": "not implemented yet: a dilated variant of the registered sliding-window mask",
     "elmo": "a pretrained bidirectional LSTM language model; its weights are not available offline",
+    "embedding-dropout": "not implemented yet: dropout of whole rows of the embedding matrix, so every occurrence of a dropped token loses its vector",
     "emotional-state-spaces": "a modelling idea (continuous valence-arousal-dominance states), not a specific operation",
+    "entity-embedding": "an application of the registered embedding layer to the values of a categorical variable",
     "expert-choice-routing": "not implemented yet: experts pick tokens (Zhou et al. 2022); token-choice top-k routing is registered",
     "flashattention": "an exact IO-aware CUDA kernel for the same maths as registered attention; torch's scaled_dot_product_attention dispatches to it on GPUs",
     "global-add-pooling": "a one-line sum over nodes (x.sum(dim=0)), used inside the registered GIN layer",
@@ -75,6 +78,7 @@ REASONS: dict[str, str] = {
     "memory-efficient-attention": "a kernel-level implementation of exact attention (xFormers / SDPA backends), not a different function",
     "minlstm": "not implemented yet: parallel-scan minimal LSTM (Feng et al. 2024)",
     "mixup": "a data augmentation that mixes pairs of examples and labels in the training loop",
+    "monte-carlo-dropout": "an inference procedure (dropout left on, several stochastic passes averaged) around the registered dropout, not a component",
     "mpnn": "a general message-passing framework; GCN, GIN and GAT are its registered instances",
     "octave-convolution": "not implemented yet: high/low-frequency split convolution (Chen et al. 2019)",
     "paged-attention": "a KV-cache memory manager of an inference server (vLLM), not a network component",
@@ -94,6 +98,7 @@ REASONS: dict[str, str] = {
     "stochastic-pooling": "not in torch; not implemented yet (Zeiler & Fergus 2013 sampling by activation)",
     "weight-clipping": "an in-place clamp of critic weights after each WGAN step, part of the training loop",
     "weight-decay": "an argument of every registered optimizer (weight_decay), not a separate component",
+    "word2vec": "a method that trains word vectors on a text corpus, not a layer; its vectors can initialise the registered embedding layer",
 }
 
 

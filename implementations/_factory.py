@@ -32,7 +32,7 @@ def concept_names() -> NameIndex:
         rows.append((concept.id, concept.name, True))
         rows += [(concept.id, alt, False) for alt in concept.alt_names]
     rows += [(merge.concept, alt, False) for merge in data.merges for alt in merge.alt_names]
-    return NameIndex.from_labels(rows)
+    return NameIndex.from_labels(rows, kinds={concept.id: concept.kind.value for concept in data.concepts.values()})
 
 
 def get_implementation(term: str) -> ImplementationSpec:
@@ -46,15 +46,14 @@ def get_implementation(term: str) -> ImplementationSpec:
     if term in specs:
         return specs[term]
     names = concept_names()
-    slugs = names.resolve(term)
+    slugs = names.resolve_typed(term)
     found = [specs[s] for s in slugs if s in specs]
     if found:
         return found[0]
     if slugs:
         label = names.preferred.get(slugs[0], slugs[0])
         raise UnknownImplementationError(term, f"'{label}' has no registered implementation (see `nnvocab coverage`)", [])
-    close = [s for s in (names.resolve(n) for n in names.suggest(term, 10)) if s and s[0] in specs]
-    suggestions = [names.preferred.get(s[0], s[0]) for s in close][:5]
+    suggestions = names.suggest(term, among=specs)
     hint = f" — did you mean {', '.join(suggestions)}?" if suggestions else ""
     raise UnknownImplementationError(term, f"unknown term '{term}'{hint}", suggestions)
 

@@ -11,7 +11,7 @@ from rdflib.namespace import PROV
 
 from implementations._registry import registry
 from loaders.to_rdf import new_graph
-from ontology.vocab import BASE, MLS, NNV, concept_iri
+from ontology.namespaces import BASE, MLS, NNV, concept_iri
 
 
 def implementation_iri(concept: str) -> URIRef:

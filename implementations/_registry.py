@@ -53,6 +53,28 @@ def import_target(target: str) -> Any:
 
 
 @dataclass(frozen=True)
+class OracleCase:
+    """An extra configuration the smoke test checks against the oracle (beside the defaults).
+
+    Attributes:
+        args: Arguments overlaid on the defaults and ``smoke_args`` (e.g. a head count that is not
+            a power of two).
+        sample: Other sample inputs for this case (e.g. fewer queries than keys); the
+            registration's own ``sample`` when ``None``.
+
+    """
+
+    args: Mapping[str, Any] = field(default_factory=dict)
+    sample: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``num_heads=6, sample=fewer_queries``: names the case in a smoke result."""
+        parts = [f"{name}={value}" for name, value in self.args.items()]
+        return ", ".join(parts + ([f"sample={self.sample.rpartition(':')[2]}"] if self.sample else []))
+
+
+@dataclass(frozen=True)
 class ImplementationSpec:
     """One registration.
 
@@ -69,6 +91,8 @@ class ImplementationSpec:
             shows progress within a few dozen steps).
         minimum_at_target: For losses comparing a prediction with a target of the same kind:
             the smoke test checks the loss is smallest when the prediction equals the target.
+        oracle_cases: Further configurations the smoke test (run without arguments) compares with
+            the oracle, one ``oracle[<case>]`` check each.
         notes: Free text shown by ``nnvocab instantiate``.
 
     """
@@ -83,6 +107,7 @@ class ImplementationSpec:
     tolerance: float = 1e-5
     smoke_args: Mapping[str, Any] = field(default_factory=dict)
     minimum_at_target: bool = False
+    oracle_cases: tuple[OracleCase, ...] = ()
     notes: str = ""
 
     @property
@@ -114,6 +139,7 @@ class ImplementationSpec:
 
 
 _REGISTRY: dict[str, ImplementationSpec] = {}
+_ORACLE_CASE_FAMILIES = (Family.MODULE, Family.LOSS, Family.OPTIMIZER)
 
 
 def register_implementation(spec: ImplementationSpec) -> ImplementationSpec:
@@ -122,9 +148,11 @@ def register_implementation(spec: ImplementationSpec) -> ImplementationSpec:
         raise ImplementationError(f"an implementation of '{spec.concept}' is already registered ({_REGISTRY[spec.concept].target})")
     if not spec.target.startswith(_ALLOWED_TARGET_PREFIXES):
         raise ImplementationError(f"target '{spec.target}' must start with one of {_ALLOWED_TARGET_PREFIXES}")
-    unknown = set(spec.defaults) - set(spec.arg_types)
+    unknown = set(spec.defaults).union(*(case.args for case in spec.oracle_cases)) - set(spec.arg_types)
     if unknown:
-        raise ImplementationError(f"{spec.concept}: defaults {sorted(unknown)} are not declared in arg_types")
+        raise ImplementationError(f"{spec.concept}: arguments {sorted(unknown)} are not declared in arg_types")
+    if spec.oracle_cases and (spec.oracle is None or spec.family not in _ORACLE_CASE_FAMILIES):
+        raise ImplementationError(f"{spec.concept}: oracle cases need an oracle and a module, loss or optimizer registration")
     _REGISTRY[spec.concept] = spec
     return spec
 

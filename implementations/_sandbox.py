@@ -1,8 +1,9 @@
 """Run smoke tests, instantiations and pairing checks in a sandbox: a small pool of long-lived workers.
 
 Design:
-    * A *zygote* process, spawned once, imports torch and the registry and warms lazy initialisation
-      up; it forks the workers (:mod:`implementations._sandbox_worker`). The pool starts on first use,
+    * A *zygote* process, a fresh interpreter started once (it never re-runs the caller's ``__main__``),
+      imports torch and the registry and warms lazy initialisation up; it forks the workers
+      (:mod:`implementations._sandbox_worker`). The pool starts on first use,
       or in the background with :meth:`Sandbox.prewarm` (:func:`default_sandbox` does that).
     * A worker runs many jobs one after another under ``RLIMIT_AS`` (``memory_mb`` above its size),
       ``RLIMIT_CPU`` (``cpu_seconds`` granted afresh before each job, under a lifetime hard cap) and

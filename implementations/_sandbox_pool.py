@@ -1,6 +1,6 @@
 """The parent's side of the sandbox: a zygote process and a small pool of workers forked from it.
 
-:class:`WorkerPool` spawns the zygote (see :mod:`implementations._sandbox_worker`) on first use —
+:class:`WorkerPool` starts the zygote, a fresh interpreter (see :mod:`implementations._sandbox_worker`), on first use —
 or in the background with :meth:`WorkerPool.prewarm` — and keeps up to ``size`` workers. A worker
 goes back to the pool only after a clean success; anything else retires it: SIGKILL at once, then
 the zygote reaps it (reporting its wait status when a crash needs describing) and a fresh fork
@@ -12,18 +12,23 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing as mp
 import os
+import pickle
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any, TypeVar
 
 from implementations._registry import ImplementationSpec
-from implementations._sandbox_worker import SandboxLimits, receive_worker, zygote_main
+from implementations._sandbox_worker import SandboxLimits, receive_worker
 
 START_SECONDS = 120.0  # importing torch and warming up on a busy machine
 CONTROL_SECONDS = 10.0  # a fork or a reap of a killed process
@@ -49,19 +54,47 @@ class Worker:
     jobs: int = 0
 
 
+ZYGOTE_CODE = "from implementations._sandbox_worker import zygote_entry; zygote_entry()"
+
+
+def _zygote_environment() -> dict[str, str]:
+    """The caller's environment with the folder holding this package first on ``PYTHONPATH``."""
+    paths = [str(Path(__file__).resolve().parents[1]), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill and reap ``process`` (also at interpreter exit, as for a daemon process)."""
+    process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+
+
 class _Zygote:
-    """A spawned zygote and its control connection (one request at a time)."""
+    """A zygote interpreter and its control connection (one request at a time)."""
 
     def __init__(self, limits: SandboxLimits, extra_specs: tuple[ImplementationSpec, ...], generation: int) -> None:
         self.generation = generation
-        ctx = mp.get_context("spawn")
-        self._conn, child = ctx.Pipe()
-        specs = tuple(replace(spec) for spec in extra_specs)  # fresh copies: no cached pydantic model to pickle
-        self._process: Any = ctx.Process(target=zygote_main, args=(child, limits, specs), daemon=True, name="nnvocab-sandbox")
-        self._process.start()
-        child.close()
-        self._lock = threading.Lock()
+        ours, theirs = socket.socketpair()
+        self._conn = Connection(ours.detach())
         try:
+            self._process = subprocess.Popen(  # a fresh interpreter: never the caller's __main__; -P: no working directory on sys.path
+                [sys.executable, "-P", "-c", ZYGOTE_CODE, str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                env=_zygote_environment(),
+                start_new_session=True,  # a Ctrl-C at the terminal reaches the caller only; the zygote ends with its connection
+            )
+        except OSError as exc:
+            self._conn.close()
+            raise SandboxStartError(f"the sandbox zygote did not start ({exc})") from exc
+        finally:
+            theirs.close()
+        self._finalizer = weakref.finalize(self, _kill, self._process)
+        self._lock = threading.Lock()
+        specs = tuple(replace(spec) for spec in extra_specs)  # fresh copies: no cached pydantic model to pickle
+        try:
+            self._conn.send_bytes(pickle.dumps((limits, specs)))
             ready = self._conn.poll(START_SECONDS) and self._conn.recv_bytes() == b"ready"
         except (EOFError, OSError):
             ready = False
@@ -72,11 +105,11 @@ class _Zygote:
     @property
     def pid(self) -> int:
         """The zygote's process id."""
-        return int(self._process.pid)
+        return self._process.pid
 
     def alive(self) -> bool:
         """Whether the zygote process still runs."""
-        return bool(self._process.is_alive())
+        return self._process.poll() is None
 
     def _request(self, request: dict[str, Any], answer: Callable[[Connection], _T]) -> _T:
         """Send ``request`` and read the answer; a lost, hung or confused zygote is killed (the next start replaces it).
@@ -106,8 +139,7 @@ class _Zygote:
 
     def stop(self) -> None:
         """Kill the zygote (its workers notice when the parent closes their connections)."""
-        self._process.kill()
-        self._process.join(timeout=5)
+        self._finalizer()
         self._conn.close()
 
 

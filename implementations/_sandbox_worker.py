@@ -1,6 +1,8 @@
 """Inside the sandbox: the zygote (torch imported once) and the long-lived workers it forks.
 
-The zygote is spawned by :class:`implementations._sandbox_pool.WorkerPool`. It imports torch and
+The zygote is a fresh interpreter started by :class:`implementations._sandbox_pool.WorkerPool`
+running :func:`zygote_entry` (never the caller's ``__main__``, so a script without an
+``if __name__ == "__main__"`` guard, a notebook or ``python -c`` can use the sandbox). It imports torch and
 the registry, pays lazy initialisation once (a few warm-up smoke tests), freezes its heap and
 then serves its control connection: ``fork`` a worker (the parent receives one end of a socket
 pair as a file descriptor) or ``reap`` a finished worker (its wait status). A worker sets its
@@ -20,6 +22,7 @@ import pickle
 import random
 import signal
 import socket
+import sys
 import threading
 import warnings
 from dataclasses import asdict, dataclass
@@ -187,7 +190,7 @@ def _fork_worker(control: Connection, limits: SandboxLimits) -> None:
 
 
 def zygote_main(control: Connection, limits: SandboxLimits, extra_specs: tuple[ImplementationSpec, ...]) -> None:
-    """The zygote's loop (the target of a spawned process); ends when the parent closes ``control``.
+    """The zygote's loop (called by :func:`zygote_entry`); ends when the parent closes ``control``.
 
     Args:
         control: The control connection to the parent.
@@ -221,6 +224,16 @@ def zygote_main(control: Connection, limits: SandboxLimits, extra_specs: tuple[I
         else:
             _, status = os.waitpid(int(request["pid"]), 0)
             control.send_bytes(json.dumps({"status": status}).encode())
+
+
+def zygote_entry() -> None:
+    """The zygote interpreter's entry point: ``sys.argv[1]`` is the control socket's file descriptor.
+
+    The parent sends the limits and the extra registrations, pickled, as the first message.
+    """
+    control = Connection(int(sys.argv[1]))
+    limits, extra_specs = pickle.loads(control.recv_bytes())  # from the parent, which started this process
+    zygote_main(control, limits, extra_specs)
 
 
 def receive_worker(control: Connection) -> tuple[int, Connection]:

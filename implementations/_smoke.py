@@ -4,9 +4,12 @@ Checks per family:
     * module: forward on sample inputs (finite), backward reaches every parameter with a finite
       gradient, same seed → same output, train/eval behaviour, oracle (if any);
     * loss: scalar, finite, finite gradient on the prediction, oracle (if any);
-    * optimizer: 60 steps on a small least-squares problem cut the loss ≥ 1.5×, state_dict round trip;
+    * optimizer: 60 steps on a small least-squares problem (or the registration's own sample problem)
+      cut the loss ≥ 1.5×, state_dict round trip, lockstep agreement with the oracle's optimizer (if any);
     * scheduler: the learning-rate trajectory is finite and positive, oracle (if any);
-    * initializer: the tensor is filled with finite values, oracle statistics (if any).
+    * initializer: the tensor is filled with finite values, oracle statistics (if any);
+    * every registered oracle case (a module, loss or optimizer run with other arguments or
+      inputs): the oracle again.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from typing import Any
 import torch
 
 from implementations._factory import create, get_implementation
-from implementations._registry import Family, ImplementationSpec, import_target
+from implementations._registry import Family, ImplementationSpec, OracleCase, import_target
+from implementations.optimizer_checks import LOCKSTEP_STEPS, OracleUnavailableError, lockstep
 
 OPTIMIZER_STEPS = 60
 SCHEDULER_STEPS = 20
@@ -72,10 +76,24 @@ def _compare(name: str, got: Any, expected: Any, tolerance: float) -> SmokeCheck
     return SmokeCheck(name, diff <= tolerance, f"max |diff| = {diff:.2e} (tolerance {tolerance:g})")
 
 
+def _inputs(spec: ImplementationSpec, args: Mapping[str, Any], sample: str | None = None) -> Any:
+    target = sample or spec.sample
+    assert target, f"{spec.concept} has no sample inputs"
+    return _seeded(lambda: import_target(target)(args), seed=1)
+
+
+def _module_oracle(spec: ImplementationSpec, module: Any, inputs: Any, args: Mapping[str, Any], name: str = "oracle") -> SmokeCheck:
+    """The module's eval output against the oracle's."""
+    assert spec.oracle, f"{spec.concept} has no oracle"
+    module.eval()
+    with torch.no_grad():
+        got = _tensors(module(*inputs))
+        expected = import_target(spec.oracle)(module, inputs, args)
+    return _compare(name, got if len(got) != 1 else got[0], expected, spec.tolerance)
+
+
 def _module_checks(spec: ImplementationSpec, args: Mapping[str, Any]) -> list[SmokeCheck]:
-    assert spec.sample, f"{spec.concept} has no sample inputs"
-    sample = import_target(spec.sample)
-    inputs = _seeded(lambda: sample(args), seed=1)
+    inputs = _inputs(spec, args)
     with torch.no_grad():
         first = _tensors(_seeded(lambda: create(spec.concept, **args)).eval()(*inputs))
         again = _tensors(_seeded(lambda: create(spec.concept, **args)).eval()(*inputs))
@@ -109,16 +127,20 @@ def _module_checks(spec: ImplementationSpec, args: Mapping[str, Any]) -> list[Sm
         )
     )
     if spec.oracle:
-        with torch.no_grad():
-            expected = import_target(spec.oracle)(module, inputs, args)
-        checks.append(_compare("oracle", evaluated if len(evaluated) != 1 else evaluated[0], expected, spec.tolerance))
+        checks.append(_module_oracle(spec, module, inputs, args))
     return checks
 
 
+def _loss_oracle(spec: ImplementationSpec, loss_fn: Any, inputs: Any, args: Mapping[str, Any], name: str = "oracle") -> SmokeCheck:
+    """The loss value against the oracle's."""
+    assert spec.oracle, f"{spec.concept} has no oracle"
+    with torch.no_grad():
+        return _compare(name, loss_fn(*inputs), import_target(spec.oracle)(loss_fn, inputs, args), spec.tolerance)
+
+
 def _loss_checks(spec: ImplementationSpec, args: Mapping[str, Any]) -> list[SmokeCheck]:
-    assert spec.sample, f"{spec.concept} has no sample inputs"
     loss_fn = create(spec.concept, **args)
-    inputs = _seeded(lambda: import_target(spec.sample)(args), seed=1)  # type: ignore[arg-type]
+    inputs = _inputs(spec, args)
     value = loss_fn(*inputs)
     checks = [SmokeCheck("scalar", value.numel() == 1, f"shape {tuple(value.shape)}")]
     checks.append(SmokeCheck("finite", _finite([value]), f"loss = {float(value.detach()):.4g}"))
@@ -131,8 +153,7 @@ def _loss_checks(spec: ImplementationSpec, args: Mapping[str, Any]) -> list[Smok
         detail = f"loss at the target {at_target:.3g} ≤ loss at the sample {float(value.detach()):.3g}"
         checks.append(SmokeCheck("minimal_at_target", at_target <= float(value.detach()) + 1e-9, detail))
     if spec.oracle:
-        expected = import_target(spec.oracle)(loss_fn, inputs, args)
-        checks.append(_compare("oracle", value.detach(), expected, spec.tolerance))
+        checks.append(_loss_oracle(spec, loss_fn, inputs, args))
     return checks
 
 
@@ -143,8 +164,20 @@ def _regression_problem() -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
     return torch.nn.Linear(8, 1), x, y
 
 
+def _optimizer_oracle(spec: ImplementationSpec, args: Mapping[str, Any], name: str = "oracle") -> SmokeCheck:
+    """A few steps beside the oracle's optimizer (see :mod:`implementations.optimizer_checks`)."""
+    assert spec.oracle, f"{spec.concept} has no oracle"
+    try:
+        reference = import_target(spec.oracle)(args)
+    except OracleUnavailableError as exc:
+        return SmokeCheck(name, True, f"oracle unavailable: {exc}")
+    largest, moved = lockstep(lambda params: create(spec.concept, params=params, **args), reference)
+    detail = f"{LOCKSTEP_STEPS} steps in lockstep: max |diff| = {largest:.2e} (tolerance {spec.tolerance:g}), parameters moved {moved:.2g}"
+    return SmokeCheck(name, largest <= spec.tolerance and moved > 1e-3, detail)
+
+
 def _optimizer_checks(spec: ImplementationSpec, args: Mapping[str, Any]) -> list[SmokeCheck]:
-    model, x, y = _regression_problem()
+    model, x, y = import_target(spec.sample)(args) if spec.sample else _regression_problem()
     optimizer = create(spec.concept, params=model.parameters(), **args)
     losses = []
     for _ in range(OPTIMIZER_STEPS):
@@ -165,6 +198,8 @@ def _optimizer_checks(spec: ImplementationSpec, args: Mapping[str, Any]) -> list
     clone.load_state_dict(state)
     round_trip = str(clone.state_dict()) == str(optimizer.state_dict())
     checks.append(SmokeCheck("state_dict", round_trip, "state_dict round trip is lossless" if round_trip else "state differs after reload"))
+    if spec.oracle:
+        checks.append(_optimizer_oracle(spec, args))
     return checks
 
 
@@ -207,13 +242,29 @@ _CHECKS: dict[Family, Callable[[ImplementationSpec, Mapping[str, Any]], list[Smo
 }
 
 
+def _oracle_case(spec: ImplementationSpec, case: OracleCase) -> SmokeCheck:
+    """The oracle check of one registered case, on a fresh seeded build."""
+    args, name = spec.validate_args({**spec.smoke_args, **case.args}), f"oracle[{case.label}]"
+    if spec.family is Family.OPTIMIZER:
+        return _optimizer_oracle(spec, args, name)
+    built = _seeded(lambda: create(spec.concept, **args))
+    inputs = _inputs(spec, args, case.sample)
+    if spec.family is Family.LOSS:
+        return _loss_oracle(spec, built, inputs, args, name)
+    return _module_oracle(spec, built, inputs, args, name)
+
+
 def run_smoke_test(term: str, args: Mapping[str, Any] | None = None) -> SmokeResult:
-    """Run the checks for ``term`` in this process (see :func:`implementations.smoke_test` for the sandbox)."""
+    """Run the checks for ``term`` in this process (see :func:`implementations.smoke_test` for the sandbox).
+
+    Without ``args``, every registered oracle case adds an ``oracle[<case>]`` check.
+    """
     start = time.perf_counter()
     spec = get_implementation(term)
     merged = spec.validate_args({**spec.smoke_args, **(args or {})})
     try:
         checks = _CHECKS[spec.family](spec, merged)
+        checks += [_oracle_case(spec, case) for case in (() if args else spec.oracle_cases)]
     except Exception as exc:  # a failing implementation is a result, not a crash
         return SmokeResult(spec.concept, False, [], (time.perf_counter() - start) * 1000, f"{type(exc).__name__}: {exc}")
     ok = all(check.ok for check in checks)

@@ -82,6 +82,22 @@ class GeGLU(GatedFeedForward):
         super().__init__(dim, hidden_dim, bias, F.gelu)
 
 
+class ReGLU(GatedFeedForward):
+    """ReLU-gated linear unit: ``(ReLU(x W) ⊙ x V) W₂``.
+
+    Reference: Shazeer (2020), "GLU Variants Improve Transformer", arXiv:2002.05202.
+
+    Args:
+        dim: Input and output width.
+        hidden_dim: Hidden width (default ``⌊8·dim/3⌋``).
+        bias: Whether the projections have biases.
+
+    """
+
+    def __init__(self, dim: int, hidden_dim: int | None = None, bias: bool = False) -> None:
+        super().__init__(dim, hidden_dim, bias, F.relu)
+
+
 # --- Oracles: the closed form in float64 from the module's own weights -----------------------------
 
 
@@ -102,3 +118,9 @@ def geglu_oracle(module: GatedFeedForward, inputs: tuple[Tensor, ...], args: Map
     x = inputs[0].double()
     gate = _affine(x, module.w)
     return _affine(gate * 0.5 * (1.0 + torch.erf(gate / math.sqrt(2.0))) * _affine(x, module.v), module.w2)
+
+
+def reglu_oracle(module: GatedFeedForward, inputs: tuple[Tensor, ...], args: Mapping[str, Any]) -> Tensor:
+    """max(x W, 0) ⊙ (x V) W₂."""
+    x = inputs[0].double()
+    return _affine(_affine(x, module.w).clamp(min=0.0) * _affine(x, module.v), module.w2)

@@ -44,14 +44,25 @@ def critic_scores(args: Mapping[str, Any]) -> tuple[Tensor, ...]:
     return torch.randn(8, 1, requires_grad=True), torch.randn(8, 1) + 1.0
 
 
+def soft_targets(args: Mapping[str, Any]) -> tuple[Tensor, ...]:
+    """Logits ``[4, 3]`` (requiring grad) and soft targets in ``[0, 1]`` (label smoothing, distillation)."""
+    return torch.randn(4, 3, requires_grad=True), torch.rand(4, 3)
+
+
 def focal_oracle(loss_fn: FocalLoss, inputs: Sequence[Tensor], args: Mapping[str, Any]) -> Tensor:
-    """Binary focal loss in float64 from ``p = σ(x)`` (no log-sum-exp tricks)."""
+    """Binary focal loss in float64 from ``p = σ(x)`` (no log-sum-exp tricks).
+
+    Lin et al. 2017 define ``p_t`` (``p`` for a positive, ``1 − p`` for a negative) and
+    ``α_t`` for 0/1 targets; a soft target ``y`` interpolates both geometrically,
+    ``p_t = p^y (1 − p)^(1−y)``, so ``−log p_t`` is the binary cross-entropy with ``y``, and
+    linearly, ``α_t = α·y + (1 − α)(1 − y)``; with 0/1 targets these are the paper's.
+    """
     x, y = inputs[0].detach().double(), inputs[1].double()
     p = torch.sigmoid(x)
-    p_t = torch.where(y > 0.5, p, 1 - p)
+    log_p_t = y * torch.log(p) + (1 - y) * torch.log(1 - p)
     alpha = args.get("alpha")
-    a_t = torch.ones_like(p) if alpha is None else torch.where(y > 0.5, float(alpha), 1 - float(alpha))
-    return reduce_values(-a_t * (1 - p_t) ** args.get("gamma", 2.0) * torch.log(p_t), args.get("reduction", "mean"))
+    a_t = torch.ones_like(p) if alpha is None else float(alpha) * y + (1 - float(alpha)) * (1 - y)
+    return reduce_values(-a_t * (1 - torch.exp(log_p_t)) ** args.get("gamma", 2.0) * log_p_t, args.get("reduction", "mean"))
 
 
 def dice_oracle(loss_fn: DiceLoss, inputs: Sequence[Tensor], args: Mapping[str, Any]) -> Tensor:

@@ -85,6 +85,14 @@ def softmax(module: Any, inputs: Sequence[Tensor], args: Mapping[str, Any]) -> T
     return e / e.sum(dim=args.get("dim", -1), keepdim=True)
 
 
+def upsample_nearest(module: torch.nn.Upsample, inputs: Sequence[Tensor], args: Mapping[str, Any]) -> Tensor:
+    """Nearest-neighbour upsampling by an integer factor s: out[..., i, j] = x[..., ⌊i/s⌋, ⌊j/s⌋]."""
+    x, factor = _x(inputs), int(args["scale_factor"])
+    rows = torch.arange(x.shape[-2] * factor) // factor
+    cols = torch.arange(x.shape[-1] * factor) // factor
+    return x[..., rows[:, None], cols[None, :]]
+
+
 def mse(loss_fn: Any, inputs: Sequence[Tensor], args: Mapping[str, Any]) -> Tensor:
     """mean((ŷ − y)²)."""
     return ((inputs[0].double() - inputs[1].double()) ** 2).mean()

@@ -215,19 +215,6 @@ def rope_oracle(module: RotaryPositionEmbedding, inputs: tuple[Tensor, ...], arg
     return torch.cat([rotated.real, rotated.imag], dim=-1)
 
 
-def alibi_oracle(module: ALiBi, inputs: tuple[Tensor, ...], args: Mapping[str, Any]) -> Tensor:
-    """Return scores + bias, bias[h, i, j] = −2^(−8(h+1)/H) · |i − j|, looped (H a power of two)."""
-    scores = inputs[0].double()
-    heads, q_len, k_len = scores.shape[-3:]
-    bias = torch.zeros(heads, q_len, k_len, dtype=torch.float64)
-    for h in range(heads):
-        slope = 2.0 ** (-8.0 * (h + 1) / heads)
-        for i in range(q_len):
-            for j in range(k_len):
-                bias[h, i, j] = -slope * abs((i + k_len - q_len) - j)
-    return scores + bias
-
-
 def sinusoidal_oracle(module: SinusoidalPositionalEncoding, inputs: tuple[Tensor, ...], args: Mapping[str, Any]) -> Tensor:
     """Return x + PE from the formula of Vaswani et al., one entry at a time with :mod:`math`."""
     x = inputs[0].double()

@@ -1,6 +1,6 @@
-"""Reference learning-rate schedules with a linear warmup: warmup + cosine, warmup + linear decay.
+"""Reference learning-rate schedules with a linear warmup: warmup + cosine, warmup + linear decay, Noam.
 
-Both are closed forms of the step count ``t`` (``scheduler.last_epoch``), applied to every
+Each is a closed form of the step count ``t`` (``scheduler.last_epoch``), applied to every
 parameter group's initial learning rate; the module also holds their smoke-test oracles.
 """
 
@@ -99,6 +99,39 @@ class LinearWarmup(LRScheduler):
     _get_closed_form_lr = get_lr
 
 
+class NoamSchedule(LRScheduler):
+    """The Transformer's schedule: linear warmup, then decay with the inverse square root of the step.
+
+    Vaswani et al., 2017, "Attention Is All You Need", arXiv 1706.03762, Section 5.3:
+    ``lr = d_model^−0.5 · min(s^−0.5, s · warmup_steps^−1.5)`` at step ``s = t + 1`` (the paper
+    counts steps from 1, so the first update does not get a zero rate). The peak,
+    ``(d_model · warmup_steps)^−0.5``, is reached at ``s = warmup_steps``. The optimizer's initial
+    ``lr`` multiplies the formula (1.0 gives the paper's rates; the Annotated Transformer's
+    ``factor``).
+
+    Args:
+        optimizer: The wrapped optimizer; each group's initial ``lr`` is the multiplier.
+        d_model: Model width (512 in the paper's base model).
+        warmup_steps: Steps of linear warmup (4000 in the paper).
+        last_epoch: Index of the last step (``-1`` to start fresh).
+
+    """
+
+    def __init__(self, optimizer: Optimizer, d_model: int = 512, warmup_steps: int = 4000, last_epoch: int = -1) -> None:
+        if d_model < 1 or warmup_steps < 1:
+            raise ValueError(f"need d_model ≥ 1 and warmup_steps ≥ 1, got {d_model}, {warmup_steps}")
+        self.d_model, self.warmup_steps = d_model, warmup_steps
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:  # type: ignore[override]
+        """Rates of every parameter group at ``last_epoch``."""
+        step = self.last_epoch + 1
+        factor = self.d_model**-0.5 * min(step**-0.5, step * self.warmup_steps**-1.5)
+        return [float(base) * factor for base in self.base_lrs]
+
+    _get_closed_form_lr = get_lr
+
+
 def warmup_cosine_oracle(scheduler: Any, lrs: Sequence[float], args: Mapping[str, Any]) -> list[float]:
     """Expected trajectory of :class:`WarmupCosine` (peak = the optimizer's initial lr), in float64."""
     base, warmup, total, floor = float(scheduler.base_lrs[0]), args["warmup_steps"], args["total_steps"], args.get("min_lr", 0.0)
@@ -116,3 +149,13 @@ def linear_warmup_oracle(scheduler: Any, lrs: Sequence[float], args: Mapping[str
     """Expected trajectory of :class:`LinearWarmup` (peak = the optimizer's initial lr), in float64."""
     base, warmup, total = float(scheduler.base_lrs[0]), args["warmup_steps"], args["total_steps"]
     return [base * (t / warmup if t < warmup else max(0.0, 1.0 - (t - warmup) / max(1, total - warmup))) for t in range(len(lrs))]
+
+
+def noam_oracle(scheduler: Any, lrs: Sequence[float], args: Mapping[str, Any]) -> list[float]:
+    """Expected trajectory of :class:`NoamSchedule`: ``base·s/(√d·W^1.5)`` up to ``s = W``, then ``base/√(d·s)``."""
+    base, d_model, warmup = float(scheduler.base_lrs[0]), args["d_model"], args["warmup_steps"]
+    out = []
+    for t in range(len(lrs)):
+        s = t + 1
+        out.append(base * s / (math.sqrt(d_model) * warmup**1.5) if s <= warmup else base / math.sqrt(d_model * s))
+    return out

@@ -2,8 +2,8 @@
 
 Checks, each failing with ``file:line``:
     * every file matches :class:`~loaders.records.CuratedFile` (unknown keys, bad enums, …);
-    * concept ids are unique across files, papers/models defined twice must agree;
-    * every reference (broader, related, pairs_with, papers, models, merges) exists.
+    * concept ids are unique across files, papers/models defined twice must agree (a model's papers add up);
+    * every reference (broader, related, pairs_with, papers, models, a model's papers, merges) exists.
 
 Run ``python -m loaders.curated [DIR]`` to check a folder by hand.
 """
@@ -85,6 +85,11 @@ def _add_unique(
     table: dict[str, Any], record: ConceptRecord | PaperRecord | ModelRecord, what: str, path: Path, data: CuratedData, strict_equal: bool
 ) -> None:
     key = record.id
+    if isinstance(record, ModelRecord) and key in table:
+        known: ModelRecord = table[key]
+        papers = list(dict.fromkeys([*known.papers, *record.papers]))
+        table[key] = known.model_copy(update={"papers": papers})  # copies agree on the rest (checked below)
+        record = record.model_copy(update={"papers": papers})
     if key in table:
         if strict_equal or table[key] != record:
             other = data.origin[(what, key)]
@@ -105,6 +110,9 @@ def check_references(data: CuratedData) -> list[str]:
         refs += [("papers", s, data.papers) for s in concept.papers]
         refs += [("models", s, data.models) for s in concept.models]
         problems += [f"{where}: concept '{concept.id}' {attr} → unknown '{ref}'" for attr, ref, table in refs if ref not in table]
+    for model in data.models.values():
+        where = data.origin[("model", model.id)]
+        problems += [f"{where}: model '{model.id}' papers → unknown '{ref}'" for ref in model.papers if ref not in data.papers]
     problems += [f"merge → unknown concept '{m.concept}'" for m in data.merges if m.concept not in data.concepts]
     return problems
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ontology.store import RdfFormatName
+from ontology.serialise import RdfFormatName
 
 RDF_FORMATS: dict[str, RdfFormatName] = {
     "ttl": "ttl",

@@ -2,7 +2,8 @@
 
 An incoming concept whose name or any alias already names exactly one concept is *merged*
 (new aliases and its source are added); one that names several is *rejected* as ambiguous;
-otherwise it is *added* as a new concept. Nothing is written here: the caller loads the
+otherwise it is *added* as a new concept. A match through an alias alone must be confirmed by
+the name (see :func:`_matches`): a shared abbreviation is not a shared idea. Nothing is written here: the caller loads the
 returned graph in one atomic step.
 """
 
@@ -11,15 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from loaders.records import PaperRecord, SourceRef
 from loaders.to_rdf import add_paper, add_source, new_graph
 from ontology.names import NameIndex
-from ontology.vocab import NNV, SCHEME, ConceptKind, ConceptStatus, concept_iri, paper_iri
+from ontology.namespaces import NNV, SCHEME, ConceptKind, ConceptStatus, concept_iri, paper_iri
 
 MIN_DEFINITION = 20
+SAME_IDEA = 70  # token-set similarity (0–100) of a name to a label, for a match found by an alias only
 
 
 @dataclass
@@ -59,6 +62,31 @@ def _unique_slug(name: str, taken: set[str]) -> str:
     return candidate
 
 
+def _close(name: str, labels: list[str]) -> bool:
+    """Whether ``name`` reads like one of ``labels`` (token-set similarity, case-insensitive)."""
+    return any(fuzz.token_set_ratio(name.casefold(), label.casefold()) >= SAME_IDEA for label in labels)
+
+
+def _matches(item: IncomingConcept, index: NameIndex, local: NameIndex) -> list[str]:
+    """The concepts ``item`` merges into (sorted IRIs).
+
+    A concept found by the item's name always counts. One found only by an alias (usually an
+    abbreviation) counts when the item's name reads like one of that concept's labels: "AMP" for
+    "Adversarial Model Perturbation" is an abbreviation shared with Automatic Mixed Precision, not
+    the same idea, so the item is added as a concept of its own.
+    """
+
+    def labels(iri: str) -> list[str]:
+        return index.labels_of(iri) or local.labels_of(iri)
+
+    def found(name: str) -> list[str]:
+        return index.resolve(name) or local.resolve(name)
+
+    by_name = set(found(item.name))
+    by_alias = {iri for alt in item.alt_names for iri in found(alt)} - by_name
+    return sorted(by_name | {iri for iri in by_alias if _close(item.name, labels(iri))})
+
+
 def merge_concepts(index: NameIndex, incoming: list[IncomingConcept], existing_slugs: set[str]) -> tuple[Graph, MergeReport]:
     """Triples that merge ``incoming`` into the graph described by ``index``.
 
@@ -75,7 +103,7 @@ def merge_concepts(index: NameIndex, incoming: list[IncomingConcept], existing_s
     counter: dict[str, int] = {}
     for item in incoming:
         names = [item.name, *item.alt_names]
-        hits = sorted({iri for n in names for iri in (index.resolve(n) or local.resolve(n))})
+        hits = _matches(item, index, local)
         if len(hits) > 1:
             report.rejected.append(f"line {item.source.line}: '{item.name}' matches several concepts ({', '.join(hits)})")
             continue

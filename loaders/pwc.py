@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from loaders.errors import LoaderError
 from loaders.merge import IncomingConcept, slugify
 from loaders.records import PaperRecord, SourceRef
-from ontology.vocab import ConceptKind
+from ontology.namespaces import ConceptKind
 
 UNKNOWN_YEAR = 2000
 _ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})")

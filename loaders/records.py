@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from ontology.vocab import SEED_GUIDE, ConceptKind, ConceptStatus
+from ontology.namespaces import SEED_GUIDE, ConceptKind, ConceptStatus
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -94,12 +94,16 @@ class PaperRecord(_Record):
 
 
 class ModelRecord(_Record):
-    """A trained model or model family that uses concepts."""
+    """A trained model or model family that uses concepts, with the papers that describe it.
+
+    A model may be listed in several files; the copies must agree except for ``papers``, which add up.
+    """
 
     id: Slug
     name: Text
     year: int | None = Field(default=None, ge=1950, le=2100)
     organization: str | None = None
+    papers: list[Slug] = Field(default_factory=list)
 
 
 class MergeRecord(_Record):

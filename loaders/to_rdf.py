@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from loaders.curated import CuratedData
 from loaders.records import ConceptRecord, ModelRecord, PaperRecord, SourceRef
-from ontology.vocab import NNV, PREFIXES, SCHEMA, SCHEME, concept_iri, model_iri, paper_iri
+from ontology.namespaces import NNV, PREFIXES, SCHEMA, SCHEME, concept_iri, model_iri, paper_iri
 
 
 @dataclass
@@ -120,6 +120,8 @@ def add_model(graph: Graph, model: ModelRecord) -> None:
         graph.add((iri, NNV.year, Literal(model.year, datatype=XSD.integer)))
     if model.organization:
         graph.add((iri, NNV.organization, Literal(model.organization)))
+    for paper in model.papers:
+        graph.add((iri, SCHEMA.subjectOf, paper_iri(paper)))
 
 
 def add_pairings(graph: Graph, pairings: dict[tuple[str, str], _PairingInfo]) -> None:

@@ -11,8 +11,8 @@ from itertools import pairwise
 
 import networkx as nx
 
+from ontology.namespaces import PREFIXES
 from ontology.store import TripleStore
-from ontology.vocab import PREFIXES
 
 BATCH = 400
 RELATIONS = (

@@ -16,16 +16,10 @@ import pyoxigraph as ox
 from typing_extensions import override
 
 from ontology._terms import Value, literal_value
-from ontology.store import SPARQL_PREFIXES, RdfFormatName, Rows, StoreError, TripleStore
+from ontology.serialise import FORMATS, RdfFormatName, serialise
+from ontology.store import SPARQL_PREFIXES, Rows, StoreError, TripleStore
 
-_RDF_MEDIA: dict[str, str] = {
-    "ttl": "text/turtle",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "xml": "application/rdf+xml",
-    "nq": "application/n-quads",
-    "trig": "application/trig",
-}
+_RDF_MEDIA: dict[str, str] = {"nt": "application/n-triples", "nq": "application/n-quads"}
 _RESULTS_JSON = "application/sparql-results+json"
 VERSION_GRAPH = "urn:nnvocab:meta"
 VERSION_CHECK_S = 1.0
@@ -143,8 +137,15 @@ class RemoteStore(TripleStore):
 
     @override
     def dump(self, fmt: RdfFormatName = "ttl") -> bytes:
-        params = {} if fmt in ("nq", "trig") else {"default": ""}
-        return self._request("GET", self._gsp_url, params=params, headers={"accept": _RDF_MEDIA[fmt]}).content
+        dataset = fmt in ("nq", "trig")
+        raw = "nq" if dataset else "nt"  # every server writes these; prefixes and JSON-LD compaction are done here, as embedded
+        params = {} if dataset else {"default": ""}
+        data = self._request("GET", self._gsp_url, params=params, headers={"accept": _RDF_MEDIA[raw]}).content
+        if fmt == raw:
+            return data
+        copy = ox.Store()
+        copy.bulk_load(data, FORMATS[raw])
+        return serialise(copy, fmt)
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -2,6 +2,8 @@
 
 Every ``get_*`` function takes many IRIs and runs a fixed number of SPARQL queries
 (``VALUES`` blocks), whatever the batch size: the GraphQL DataLoaders rely on that.
+No query here is built from user text: its text is constants, plus IRIs bound in ``VALUES``
+only after the store's IRI parser accepted them (:func:`_values`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pyoxigraph as ox
 
 from ontology._terms import Value
 from ontology.names import NameIndex
+from ontology.namespaces import PREFIXES
 from ontology.store import TripleStore
 from ontology.views import (
     ConceptView,
@@ -24,7 +27,6 @@ from ontology.views import (
     SourceView,
     StatsView,
 )
-from ontology.vocab import PREFIXES
 
 
 def _opt(row: dict[str, Value], key: str) -> str | None:
@@ -32,18 +34,30 @@ def _opt(row: dict[str, Value], key: str) -> str | None:
     return None if value is None else str(value)
 
 
+def _iri_term(text: str) -> str | None:
+    """``<text>`` as the store's IRI parser writes it, or ``None`` when ``text`` is not an absolute IRI.
+
+    The parser refuses every character that could end the term (``>``, ``<``, ``"``, braces, backslashes,
+    spaces, control characters), so the term can never change the shape of the query it is put in.
+    """
+    try:
+        return str(ox.NamedNode(text))
+    except ValueError:
+        return None
+
+
 def is_iri(text: str) -> bool:
     """Whether ``text`` is an absolute IRI the store accepts (control characters, bad escapes… are not)."""
-    try:
-        ox.NamedNode(text)
-    except ValueError:
-        return False
-    return True
+    return _iri_term(text) is not None
 
 
 def _values(iris: Iterable[str]) -> str:
-    """A SPARQL ``VALUES`` body; strings that are not valid IRIs are dropped (they name nothing)."""
-    return " ".join(f"<{iri}>" for iri in iris if is_iri(iri))
+    """A SPARQL ``VALUES`` body of IRIs checked by the store's parser; other strings are dropped (they name nothing).
+
+    This is how every function here binds IRIs (on the embedded and the remote store alike): a query's
+    text is constants plus these checked terms, never text a user typed.
+    """
+    return " ".join(term for term in map(_iri_term, iris) if term)
 
 
 def _source(row: dict[str, Value], prefix: str = "") -> SourceView:
@@ -81,6 +95,7 @@ _LISTS = {
     "nnv:usedBy": "models",
     "nnv:whenToUse": "when_to_use",  # "1. …" numbered items, kept in order, shown without the number
 }
+_DESCRIBE_PATH = "(nnv:pairing|nnv:erratum|nnv:hyperparameter|nnv:source|schema:author)*"
 _LIST_IRIS = {PREFIXES[curie.split(":")[0]] + curie.split(":")[1]: attr for curie, attr in _LISTS.items()}
 
 
@@ -201,6 +216,30 @@ def get_models(store: TripleStore, iris: Iterable[str]) -> dict[str, ModelView]:
     for m, concepts in _multi(store, vals, "?c nnv:uses ?v").items():
         views[m].concepts = concepts
     return views
+
+
+def instances_of(store: TripleStore, cls: str, iris: Iterable[str]) -> set[str]:
+    """Which of ``iris`` are instances of ``cls`` (a CURIE written in code, never user input).
+
+    One query of a fixed shape: the candidates are bound by :func:`_values`, so a string that is
+    not an IRI is simply not found.
+    """
+    vals = _values(sorted(set(iris)))
+    if not vals:
+        return set()
+    return {str(r["x"]) for r in store.select(f"SELECT ?x WHERE {{ VALUES ?x {{ {vals} }} ?x a {cls} }}")}
+
+
+def describe(store: TripleStore, iri: str) -> bytes:
+    """N-Triples of the node ``iri`` and of the nodes hanging off it (sources, errata, hyperparameters, pairings, authors).
+
+    One query of a fixed shape over one checked IRI (:func:`_values`): bounded by the size of that
+    node's own description. A string that is not an IRI describes nothing.
+    """
+    vals = _values([iri])
+    if not vals:
+        return b""
+    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?node {{ {vals} }} ?node {_DESCRIBE_PATH} ?s . ?s ?p ?o }}")
 
 
 def list_iris(store: TripleStore, cls: str, label: str, filters: str = "") -> list[str]:

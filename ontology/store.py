@@ -19,29 +19,19 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, cast
-from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 from rdflib import Graph
 from typing_extensions import override
 
 from ontology._terms import CountingReader, Value, chunks, python_value
-from ontology.vocab import PREFIXES
+from ontology.namespaces import PREFIXES
+from ontology.serialise import FORMATS, RdfFormatName, serialise
 
-RdfFormatName = TypingLiteral["ttl", "nt", "jsonld", "xml", "nq", "trig", "n3"]
 Rows = list[dict[str, Value]]
 Progress = Callable[[str, int, int], None]
 """Called after each chunk with (phase, bytes read so far, triples so far)."""
 
-FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "n3": ox.RdfFormat.N3,
-}
 _PREFIX_MAP = dict(PREFIXES)
 SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 STAGING = "urn:nnvocab:staging:"
@@ -85,7 +75,7 @@ class TripleStore(ABC):
 
     @abstractmethod
     def dump(self, fmt: RdfFormatName = "ttl") -> bytes:
-        """Serialise the default graph."""
+        """Serialise the default graph (the dataset in N-Quads and TriG); Turtle, TriG, N3, RDF/XML and JSON-LD use :data:`PREFIXES`."""
 
     @abstractmethod
     def _write(self, triples: list[ox.Triple], graph: str | None) -> None:
@@ -285,9 +275,7 @@ class GraphStore(TripleStore):
 
     @override
     def dump(self, fmt: RdfFormatName = "ttl") -> bytes:
-        if fmt in ("nq", "trig"):
-            return bytes(self._store.dump(format=FORMATS[fmt]) or b"")
-        return bytes(self._store.dump(format=FORMATS[fmt], from_graph=ox.DefaultGraph()) or b"")
+        return serialise(self._store, fmt)
 
     def triples(self) -> Iterator[tuple[str, str, str]]:
         """All triples as ``(s, p, o)`` strings in N-Triples term syntax."""

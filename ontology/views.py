@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ontology.vocab import BASE
+from ontology.namespaces import BASE
 
 
 def slug_of(iri: str) -> str:

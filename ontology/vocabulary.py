@@ -12,10 +12,10 @@ from functools import cached_property
 
 from ontology import repository
 from ontology.names import NameIndex, UnknownNameError
+from ontology.namespaces import CONCEPT, MODEL
 from ontology.search import SearchIndex
 from ontology.store import TripleStore
 from ontology.views import ConceptView, ModelView
-from ontology.vocab import CONCEPT, MODEL
 
 MAX_ORDERINGS = 64
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -68,8 +68,11 @@ class Vocabulary:
 
     @cached_property
     def names(self) -> NameIndex:
-        """Concept labels → IRIs."""
-        return repository.name_index(self.store)
+        """Concept labels → IRIs, with each concept's kind (``"Adam optimizer"`` reaches only an optimizer)."""
+        index = repository.name_index(self.store)
+        rows = self.store.select("SELECT ?c ?k WHERE { ?c a nnv:Concept ; nnv:kind ?kind BIND(STRAFTER(STR(?kind), 'kind-') AS ?k) }")
+        index.kinds = {str(r["c"]): str(r["k"]) for r in rows}
+        return index
 
     @cached_property
     def model_names(self) -> NameIndex:

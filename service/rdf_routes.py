@@ -1,8 +1,19 @@
-"""Linked-data routes: IRI dereferencing with content negotiation, ``/export`` and ``/sparql``."""
+"""Linked-data routes: IRI dereferencing with content negotiation, ``/export`` and ``/sparql``.
+
+A page route (``/concept|paper|model/{slug}``) never puts the name it was given into a query. The
+name is looked up first: a concept among the name index's known IRIs (no query at all), a paper or
+a model by :func:`ontology.repository.instances_of`, which binds the candidate IRI only after the
+store's IRI parser accepted it. An unknown name answers 404 (with suggestions for concepts and
+models), an over-long one 414. Every query a page request then runs has a fixed shape over one
+known IRI (:func:`ontology.repository.describe` and the ``get_*`` readers), so its cost is bounded
+by that node's own description, whatever the request held.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -10,7 +21,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from rdflib import Graph
 
 from ontology import repository
-from ontology.vocab import BASE, PREFIXES
+from ontology.namespaces import BASE, PREFIXES
+from ontology.store import TripleStore
+from ontology.views import ConceptView, ModelView, PaperView
 from ontology.vocabulary import Vocabulary
 from service.sparql_check import READ_ONLY
 from service.sparql_guard import GRAPH_FORMATS, RESULT_FORMATS, QueryRefusedError, SparqlError, run_user_query
@@ -22,7 +35,13 @@ RDF_TYPES = {
     "application/rdf+xml": "xml",
 }
 EXPORT_FORMATS = {"ttl": ("turtle", "text/turtle"), "jsonld": ("json-ld", "application/ld+json"), "nt": ("nt", "application/n-triples")}
-_DESCRIBE_PATH = "(nnv:pairing|nnv:erratum|nnv:hyperparameter|nnv:source|schema:author)*"
+MAX_NAME_CHARS = 200  # slugs are at most ~90 characters
+_CLASSES = {"paper": "nnv:Paper", "model": "nnv:Model"}
+_READERS: dict[str, Callable[[TripleStore, Iterable[str]], Mapping[str, ConceptView | PaperView | ModelView]]] = {
+    "concept": repository.get_concepts,
+    "paper": repository.get_papers,
+    "model": repository.get_models,
+}
 
 router = APIRouter()
 
@@ -44,30 +63,52 @@ def _preferred(request: Request, offered: list[str], default: str) -> str:
 
 def describe(vocab: Vocabulary, iri: str) -> Graph:
     """The node and the nodes hanging off it (sources, errata, pairings, authors) as an rdflib graph."""
-    triples = vocab.store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ <{iri}> {_DESCRIBE_PATH} ?s . ?s ?p ?o }}")
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True)
-    graph.parse(data=triples, format="nt")
+    graph.parse(data=repository.describe(vocab.store, iri), format="nt")
     return graph
 
 
-async def _dereference(request: Request, kind: str, slug: str) -> Response:
-    vocab = _vocab(request)
+def known_iri(vocab: Vocabulary, kind: str, slug: str) -> str | None:
+    """The IRI of the ``kind`` (concept, paper, model) with this slug, or ``None`` if the graph has none."""
+    vocab.sync()  # a shared store may have been written by another worker
     iri = f"{BASE}{kind}/{slug}"
-    graph = await asyncio.to_thread(describe, vocab, iri)
-    if len(graph) == 0:
-        raise HTTPException(status_code=404, detail=f"no {kind} '{slug}'")
+    if kind == "concept":
+        return iri if iri in vocab.names.preferred else None
+    return iri if repository.instances_of(vocab.store, _CLASSES[kind], [iri]) else None
+
+
+def _suggestions(vocab: Vocabulary, kind: str, slug: str) -> list[str]:
+    """Names close to an unknown slug (from the concept and model name indexes; none for papers)."""
+    index = {"concept": vocab.names, "model": vocab.model_names}.get(kind)
+    return index.suggest(slug) if index else []
+
+
+def _rdf(vocab: Vocabulary, iri: str, media: str) -> bytes:
+    return describe(vocab, iri).serialize(format=RDF_TYPES[media], encoding="utf-8")
+
+
+def _json(vocab: Vocabulary, kind: str, iri: str) -> dict[str, Any]:
+    view = _READERS[kind](vocab.store, [iri])[iri]
+    return {"id": view.id, **asdict(view)}
+
+
+async def _dereference(request: Request, kind: str, slug: str) -> Response:
+    if len(slug) > MAX_NAME_CHARS:
+        return JSONResponse({"detail": f"{kind} name over {MAX_NAME_CHARS} characters"}, status_code=414)
+    vocab = _vocab(request)
+    iri = await asyncio.to_thread(known_iri, vocab, kind, slug)
+    if iri is None:
+        suggestions = await asyncio.to_thread(_suggestions, vocab, kind, slug)
+        return JSONResponse({"detail": f"no {kind} '{slug}'", "suggestions": suggestions}, status_code=404)
     media = _preferred(request, [*RDF_TYPES, "text/html", "application/json"], "application/json")
     if media == "text/html":
         return RedirectResponse(url=f"/#/{kind}/{slug}", status_code=303)
     if media in RDF_TYPES:
-        body = graph.serialize(format=RDF_TYPES[media], encoding="utf-8")
-        return Response(body, media_type=media)
-    loader = {"concept": repository.get_concepts, "paper": repository.get_papers, "model": repository.get_models}[kind]
-    views: dict[str, Any] = await asyncio.to_thread(loader, vocab.store, [iri])  # type: ignore[arg-type]
-    view = views[iri]
-    return JSONResponse({"id": slug, **view.__dict__}, headers={"Link": f'<{iri}>; rel="canonical"'})
+        return Response(await asyncio.to_thread(_rdf, vocab, iri, media), media_type=media)
+    body = await asyncio.to_thread(_json, vocab, kind, iri)
+    return JSONResponse(body, headers={"Link": f'<{iri}>; rel="canonical"'})
 
 
 @router.get("/concept/{slug}")
@@ -105,7 +146,7 @@ async def _sparql(request: Request, query: str | None) -> Response:
             raise QueryRefusedError("missing 'query' parameter (SPARQL 1.1 Protocol)")
         settings = request.app.state.settings
         timeout = min(settings.sparql_timeout_s, settings.query_timeout_s)
-        body, out_media = await run_user_query(_vocab(request).store, query, media, timeout_s=timeout)
+        body, out_media = await run_user_query(_vocab(request).store, query, media, timeout_s=timeout, max_bytes=settings.sparql_max_bytes)
     except SparqlError as exc:
         return _error(exc)
     return Response(body, media_type=out_media)

@@ -1,4 +1,8 @@
-"""Implementation runs shared by the CLI and the GraphQL resolvers: sandboxed jobs and their provenance."""
+"""Implementation runs shared by the CLI and the GraphQL resolvers: sandboxed jobs and their provenance.
+
+Stored runs are bounded: each write keeps the newest ``NNV_KEEP_RUNS`` runs of its implementation (or
+pairing) and deletes the older ones with all their triples, in the same update transaction.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from rdflib import Graph
+
 from implementations._graph import implementation_graph, implementation_iri, smoke_run_graph
 from implementations._sandbox import instantiate, smoke_test
+from ontology.namespaces import NNV
 from ontology.store import TripleStore
 from ontology.vocabulary import Vocabulary
+from service.settings import Settings
 
 
 def add_implementations(store: TripleStore) -> int:
@@ -17,13 +25,29 @@ def add_implementations(store: TripleStore) -> int:
     return store.load_graph(implementation_graph())
 
 
+def insert_data(graph: Graph) -> str:
+    """A SPARQL ``INSERT DATA`` of ``graph``'s triples, written as N-Triples terms (values never become query text)."""
+    return "INSERT DATA {\n" + graph.serialize(format="nt", encoding="utf-8").decode() + "}"
+
+
+def prune_runs(kind: str, used: list[str], keep: int) -> str:
+    """A SPARQL update deleting all but the newest ``keep`` runs of ``kind`` that used every IRI of ``used``.
+
+    Every triple about an older run and every triple pointing at it goes.
+    """
+    uses = ", ".join(f"<{iri}>" for iri in used)
+    runs = f"?old a {kind} ; prov:used {uses} ; prov:startedAtTime ?t"
+    older = f"SELECT ?old WHERE {{ {runs} }} ORDER BY DESC(?t) DESC(STR(?old)) OFFSET {keep}"
+    return f"DELETE {{ ?old ?p ?o . ?s ?q ?old }} WHERE {{ {{ {older} }} {{ ?old ?p ?o }} UNION {{ ?s ?q ?old }} }}"
+
+
 def record_smoke(vocab: Vocabulary, result: dict[str, Any]) -> None:
-    """Store a smoke run as a PROV activity and point ``nnv:lastSmokeTest`` at it (history is kept)."""
+    """Store a smoke run as a PROV activity, point ``nnv:lastSmokeTest`` at it, keep the newest ``NNV_KEEP_RUNS``: one transaction."""
     graph, run = smoke_run_graph(result)
     impl = implementation_iri(result["term"])
-    vocab.store.update(f"DELETE WHERE {{ <{impl}> nnv:lastSmokeTest ?old }}")
-    vocab.store.load_graph(graph)
-    vocab.store.update(f"INSERT DATA {{ <{impl}> nnv:lastSmokeTest <{run}> }}")
+    graph.add((impl, NNV.lastSmokeTest, run))
+    unlink = f"DELETE WHERE {{ <{impl}> nnv:lastSmokeTest ?old }}"
+    vocab.store.update(" ;\n".join([unlink, insert_data(graph), prune_runs("nnv:SmokeTest", [str(impl)], Settings().keep_runs)]))
 
 
 def run_smoke(vocab: Vocabulary, term: str, args: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -4,11 +4,14 @@ A parser sees tokens, so ``SERVICE`` or ``LOAD`` inside a string literal, a comm
 harmless, while ``SERVICE`` nested anywhere (OPTIONAL, UNION, MINUS, subqueries, EXISTS, GRAPH)
 is found. rdflib expands the ``\uXXXX`` escapes first, as the SPARQL grammar requires. A query rdflib
 cannot parse is refused, even if another engine would accept it: the check fails closed.
+
+The parser can spend seconds on a short text, so :mod:`service.sparql_guard` calls :func:`refusal`
+in a killable child under the query's deadline, after the cheap bounds (size, :func:`nesting`).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from pyparsing import ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -16,14 +19,30 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 READ_ONLY = "SPARQL Update is not allowed: this endpoint is read-only"
 NO_SERVICE = "federated queries (SERVICE) are not allowed: this endpoint makes no outbound requests"
+MAX_NESTING = 40  # rdflib's parser gives up (recursion) at about 45 levels of braces
+_WARM_UP = "PREFIX x: <http://x/> SELECT (COUNT(*) AS ?n) WHERE { ?s a x:C ; ?p ?o OPTIONAL { ?o ?p 'x' } FILTER(?o != 1) } GROUP BY ?s"
 
 
-@lru_cache(maxsize=256)
+def nesting(query: str) -> int:
+    """The deepest nesting of braces and parentheses in the raw text (those in literals and comments count too: it errs high)."""
+    depth = deepest = 0
+    for char in query:
+        if char in "{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+@cache
+def prepare_parser() -> None:
+    """Parse one constant query: pyparsing prepares the grammar on its first parse, so once in this process, not in every child."""
+    refusal(_WARM_UP)
+
+
 def refusal(query: str) -> str | None:
-    """Why ``query`` is refused (an update, ``SERVICE``, a syntax error), or ``None`` for one read query.
-
-    Cached: rdflib's parser takes milliseconds per query.
-    """
+    """Why ``query`` is refused (an update, ``SERVICE``, a syntax error), or ``None`` for one read query."""
     try:
         tree = parseQuery(query)
     except Exception as exc:  # pyparsing's errors, RecursionError on deep nesting, errors of rdflib's parse actions

@@ -1,20 +1,24 @@
 """Users' SPARQL, safely: read-only, never federated, bounded in time, memory and output size.
 
-:func:`run_user_query` is the whole interface. An over-long text, and whatever
-:func:`service.sparql_check.refusal` refuses (an UPDATE, ``SERVICE`` anywhere, a syntax error),
-is refused before anything runs. Then:
+:func:`run_user_query` is the whole interface. A text over ``max_bytes`` (``NNV_SPARQL_MAX_BYTES``)
+or nested deeper than :data:`~service.sparql_check.MAX_NESTING` is refused at once, before any parsing. Everything else
+happens in a child process forked for this one query, under the query's deadline: the parsing
+too, since rdflib's parser can spend seconds on a short text (thousands of ``OPTIONAL``) and,
+in the server's own process, would hold the interpreter meanwhile. The child asks
+:func:`service.sparql_check.refusal` (an UPDATE, ``SERVICE`` anywhere, a syntax error → 400), then:
 
-* The embedded :class:`GraphStore` evaluates it in a child process forked for this one query.
-  The child sees a copy-on-write snapshot of the store; it evaluates and serialises under
-  ``RLIMIT_AS`` (memory), ``RLIMIT_CPU`` and, for an in-memory store, ``RLIMIT_NOFILE`` = 0 (so
-  it cannot even open a socket: a second barrier against SSRF), and sends one framed message
-  through a pipe. The child runs only pyoxigraph and ``os`` calls (no event loop, logging or
-  lock) and leaves with ``os._exit``. The parent's thread waits with a deadline, SIGKILLs the
-  child on timeout or oversized output, and always reaps it. pyoxigraph cannot cancel a
-  query, so a process is the only thing that stops one. A child that inherited a lock held
-  mid-use by another thread sleeps without progress: it is replaced (see :func:`_run_forked`).
-* Any other store (the remote backend) runs it through ``protocol_query(query, media,
-  timeout_s)``; a store without that method answers 501.
+* on the embedded :class:`GraphStore`, evaluates it. The child sees a copy-on-write snapshot of
+  the store; it parses, evaluates and serialises under ``RLIMIT_AS`` (memory), ``RLIMIT_CPU``
+  and, for an in-memory store, ``RLIMIT_NOFILE`` = 0 (so it cannot even open a socket: a second
+  barrier against SSRF), and sends one framed message through a pipe. Its output goes to
+  ``/dev/null`` (rdflib's warnings quote the query: none reaches the server's log) and it leaves
+  with ``os._exit``. The parent's thread waits with a deadline, SIGKILLs the child on timeout or
+  oversized output, and always reaps it. pyoxigraph cannot cancel a query, nor rdflib a parse,
+  so a process is the only thing that stops one. A child that inherited a lock held mid-use by
+  another thread sleeps without progress: it is replaced (see :func:`_run_forked`).
+* on any other store (the remote backend), only checks it; the parent then sends it through
+  ``protocol_query(query, media, timeout_s)`` with the time left. A store without that method
+  answers 501.
 
 At most :data:`MAX_RUNNING` queries run at once (a private thread pool; the rest queue, and
 their wait counts against their deadline).
@@ -30,6 +34,7 @@ import resource
 import select
 import signal
 import struct
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -40,12 +45,12 @@ import pyoxigraph as ox
 
 from ontology.store import GraphStore, StoreError
 from service.graphql.errors import BAD_USER_INPUT, QUERY_TOO_COMPLEX, TIMEOUT
-from service.sparql_check import refusal
+from service.sparql_check import MAX_NESTING, nesting, prepare_parser, refusal
 
 NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
 QUERY_FAILED = "QUERY_FAILED"
-MAX_QUERY_CHARS = 65_536
 MAX_RESULT_BYTES = 50 * 2**20
+PARSER_RECURSION_LIMIT = 20_000  # frames; the check of a MAX_NESTING-deep query needs a few thousand
 MEMORY_HEADROOM_BYTES = 2**30
 MAX_RUNNING = min(4, max(2, os.cpu_count() or 2))  # each child: up to MEMORY_HEADROOM_BYTES + the store pages it touches
 RESULT_FORMATS = {
@@ -93,13 +98,13 @@ class QueryTimeoutError(SparqlError):
 
 
 class QueryTooLargeError(SparqlError):
-    """The query's output or memory went over a limit (it was killed)."""
+    """The query's text, output or memory went over a limit (refused, or killed)."""
 
     def __init__(self, message: str, *, status: int = 413) -> None:
         super().__init__(message, status=status, code=QUERY_TOO_COMPLEX)
 
 
-async def run_user_query(store: object, query: str, media: str, *, timeout_s: float) -> tuple[bytes, str]:
+async def run_user_query(store: object, query: str, media: str, *, timeout_s: float, max_bytes: int) -> tuple[bytes, str]:
     """Check and run one user query; its serialised result and media type.
 
     Args:
@@ -108,28 +113,30 @@ async def run_user_query(store: object, query: str, media: str, *, timeout_s: fl
         media: The preferred media type; a result type the query cannot produce falls back to
             SPARQL JSON (solutions, booleans) or Turtle (graphs).
         timeout_s: Wall-clock limit, from now (queueing and parsing included).
+        max_bytes: Longest accepted text, in UTF-8 bytes.
 
     Raises:
-        SparqlError: Refused (400/413/501), timed out (503) or over a limit (413/503).
+        SparqlError: Refused (400/413/501), timed out (503) or over a limit (400/413/503).
 
     """
     deadline = time.monotonic() + timeout_s
-    return await asyncio.get_running_loop().run_in_executor(_EXECUTOR, _run, store, query, media, deadline)
+    return await asyncio.get_running_loop().run_in_executor(_EXECUTOR, _run, store, query, media, deadline, max_bytes)
 
 
-def _run(store: object, query: str, media: str, deadline: float) -> tuple[bytes, str]:
+def _run(store: object, query: str, media: str, deadline: float, max_bytes: int) -> tuple[bytes, str]:
     if time.monotonic() >= deadline:
         raise QueryTimeoutError("the query waited too long for a free worker (the endpoint is busy); retry later")
-    if len(query) > MAX_QUERY_CHARS:
-        raise QueryRefusedError(f"query text over {MAX_QUERY_CHARS} characters", status=413)
-    reason = refusal(query)
-    if reason:
-        raise QueryRefusedError(reason)
+    if len(query.encode("utf-8", errors="replace")) > max_bytes:
+        raise QueryTooLargeError(f"query text over {max_bytes} bytes", status=413)
+    if nesting(query) > MAX_NESTING:
+        raise QueryTooLargeError(f"query nested deeper than {MAX_NESTING} levels of braces and parentheses", status=400)
+    prepare_parser()
     if isinstance(store, GraphStore):
         return _run_forked(store, query, media, deadline)
     protocol_query = getattr(store, "protocol_query", None)
     if protocol_query is None:
         raise QueryRefusedError(f"this store ({type(store).__name__}) does not answer SPARQL queries", status=501, code=NOT_IMPLEMENTED)
+    _run_forked(None, query, media, deadline)  # checked under the deadline; the remote store evaluates it
     try:
         body, out_media = protocol_query(query, media, deadline - time.monotonic())
     except TimeoutError as exc:
@@ -169,8 +176,8 @@ class _CappedBuffer:
         """Nothing is buffered outside ``data`` (pyoxigraph calls this when done)."""
 
 
-def _run_forked(store: GraphStore, query: str, media: str, deadline: float, retries: int = 2) -> tuple[bytes, str]:
-    """Evaluate in a forked child (see the module docstring); kill it at ``deadline``.
+def _run_forked(store: GraphStore | None, query: str, media: str, deadline: float, retries: int = 2) -> tuple[bytes, str]:
+    """Check, and evaluate on ``store`` unless it is ``None``, in a forked child (see the module docstring); kill it at ``deadline``.
 
     A child forked while another thread held one of the store's internal locks (a concurrent
     write; with RocksDB, any read) waits on it forever: such a stalled child is killed and a new
@@ -206,8 +213,8 @@ def _run_forked(store: GraphStore, query: str, media: str, deadline: float, retr
     return _decode(message, wait_status)
 
 
-def _child(store: GraphStore, query: str, media: str, write_fd: int, address_space: int, cpu_s: int) -> NoReturn:
-    """The forked child: limits, evaluate, one framed message, ``os._exit``. Never returns."""
+def _child(store: GraphStore | None, query: str, media: str, write_fd: int, address_space: int, cpu_s: int) -> NoReturn:
+    """The forked child: limits, check, evaluate (unless ``store`` is ``None``), one framed message, ``os._exit``. Never returns."""
     frame: tuple[bytes, bytes | bytearray]
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -217,10 +224,16 @@ def _child(store: GraphStore, query: str, media: str, write_fd: int, address_spa
         _lower_limit(resource.RLIMIT_CORE, 0)
         _lower_limit(resource.RLIMIT_CPU, cpu_s)
         _lower_limit(resource.RLIMIT_AS, address_space)
-        if store.path is None:  # an in-memory store needs no new descriptor (RocksDB may open table files)
+        if store is None or store.path is None:  # only an on-disk store needs new descriptors (RocksDB's table files)
             _lower_limit(resource.RLIMIT_NOFILE, 0)
+        # The child inherits the stack depth of the thread that forked it: give the parser room for
+        # MAX_NESTING levels whatever that depth was (pure-Python frames, so no C-stack risk on 3.11).
+        sys.setrecursionlimit(PARSER_RECURSION_LIMIT)
+        reason = refusal(query)
+        if reason:
+            raise QueryRefusedError(reason)
         buffer = _CappedBuffer(MAX_RESULT_BYTES)
-        out_media = serialise(store.raw_query(query), media, buffer)
+        out_media = "" if store is None else serialise(store.raw_query(query), media, buffer)
         frame = (_HEADER.pack(200, len(out_media), len(buffer.data)) + out_media.encode(), buffer.data)
     except BaseException as exc:
         failure = _as_sparql_error(exc)

@@ -13,11 +13,13 @@ from implementations._graph import implementation_iri
 from implementations._sandbox import verify_in_sandbox
 from implementations.pairing.verify import list_tasks
 from loaders.to_rdf import new_graph
+from ontology.namespaces import BASE, NNV, concept_iri
 from ontology.pairs import families_of
 from ontology.store import TripleStore
 from ontology.views import slug_of
-from ontology.vocab import BASE, NNV, concept_iri
 from ontology.vocabulary import Vocabulary
+from service.runs import insert_data, prune_runs
+from service.settings import Settings
 
 
 class VerificationError(ValueError):
@@ -34,7 +36,11 @@ def task_family(vocab: Vocabulary, layer_iri: str) -> str:
 
 
 def record_verification(store: TripleStore, result: dict[str, Any], when: datetime | None = None) -> str:
-    """Store ``result`` as a ``nnv:PairingVerification`` PROV activity linked to the pairing; return its IRI."""
+    """Store ``result`` as a ``nnv:PairingVerification`` PROV activity linked to the pairing; return its IRI.
+
+    Only the newest ``NNV_KEEP_RUNS`` runs of the (layer, optimizer) pair are kept: the write deletes older
+    ones, with their pairing links, in the same transaction.
+    """
     when = when or datetime.now(UTC)
     layer, optimizer = result["layer"], result["optimizer"]
     run = URIRef(f"{BASE}verification/{layer}--{optimizer}--{when.strftime('%Y%m%dT%H%M%S%f')}")
@@ -48,11 +54,10 @@ def record_verification(store: TripleStore, result: dict[str, Any], when: dateti
     graph.add((run, NNV.ok, Literal(bool(result.get("ok")))))
     graph.add((run, NNV.durationMs, Literal(float(result.get("duration_ms", 0.0)), datatype=XSD.double)))
     graph.add((run, NNV.detail, Literal(json.dumps(result, default=str))))
-    for a, b in ((layer, optimizer), (optimizer, layer)):
-        pairing = URIRef(f"{concept_iri(a)}#pairing-{b}")
-        if store.run(f"ASK {{ <{pairing}> a nnv:Pairing }}"):
-            graph.add((pairing, NNV.verification, run))
-    store.load_graph(graph)
+    pairings = " ".join(f"<{concept_iri(a)}#pairing-{b}>" for a, b in ((layer, optimizer), (optimizer, layer)))
+    link = f"INSERT {{ ?pairing nnv:verification <{run}> }} WHERE {{ VALUES ?pairing {{ {pairings} }} ?pairing a nnv:Pairing }}"
+    used = [str(concept_iri(layer)), str(concept_iri(optimizer))]
+    store.update(" ;\n".join([insert_data(graph), link, prune_runs("nnv:PairingVerification", used, Settings().keep_runs)]))
     return str(run)
 
 

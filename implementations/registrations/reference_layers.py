@@ -4,13 +4,15 @@ Attention variants, position encodings, gated feed-forward units and mixture-of-
 Only strings here: nothing is imported until an implementation is built.
 """
 
-from implementations._registry import Family, ImplementationSpec, register_all
+from implementations._registry import Family, ImplementationSpec, OracleCase, register_all
 
 _ATTN = "implementations.attention"
 _POS = "implementations.positional"
 _GATED = "implementations.gated"
 _MOE = "implementations.moe"
 _SEQUENCES = "implementations.samples:sequences"
+_CROSS = "implementations.samples:cross_attention_inputs"  # 8 queries, 16 keys
+_CHECKS = "implementations.attention_checks"
 
 _ATTENTION_TYPES = {"embed_dim": int, "num_heads": int, "bias": bool, "dropout": float | int, "causal": bool}
 
@@ -24,6 +26,10 @@ register_all(
             arg_types={**_ATTENTION_TYPES, "num_kv_heads": int | None},
             sample=_SEQUENCES,
             oracle=f"{_ATTN}:gqa_oracle",
+            oracle_cases=(
+                OracleCase({"embed_dim": 24, "num_heads": 6, "num_kv_heads": 3}),
+                OracleCase({"embed_dim": 24, "num_heads": 6, "num_kv_heads": 2}, sample=_CROSS),
+            ),
             notes="Batch-first [B, T, D]; forward(query, key=None, value=None, attn_bias=None). "
             "num_kv_heads=num_heads is multi-head attention, num_kv_heads=1 multi-query attention. "
             "Oracle: torch.nn.MultiheadAttention with the K/V heads repeated per group.",
@@ -36,6 +42,7 @@ register_all(
             arg_types=_ATTENTION_TYPES,
             sample=_SEQUENCES,
             oracle=f"{_ATTN}:gqa_oracle",
+            oracle_cases=(OracleCase({"embed_dim": 24, "num_heads": 3}), OracleCase({"embed_dim": 24, "num_heads": 6}, sample=_CROSS)),
             notes="Grouped-query attention with a single key/value head.",
         ),
         ImplementationSpec(
@@ -46,6 +53,10 @@ register_all(
             arg_types={**_ATTENTION_TYPES, "window_size": int, "num_kv_heads": int | None},
             sample=_SEQUENCES,
             oracle=f"{_ATTN}:sliding_window_oracle",
+            oracle_cases=(
+                OracleCase({"embed_dim": 24, "num_heads": 6, "num_kv_heads": 3, "window_size": 4}),
+                OracleCase({"embed_dim": 24, "num_heads": 3, "window_size": 5, "causal": False}),
+            ),
             notes="Causal: keys i−w < j ≤ i; bidirectional: |i−j| ≤ w//2. Oracle: MultiheadAttention with the band mask.",
         ),
         ImplementationSpec(
@@ -56,6 +67,7 @@ register_all(
             arg_types={"embed_dim": int, "num_heads": int, "bias": bool, "causal": bool, "eps": float},
             sample=_SEQUENCES,
             oracle=f"{_ATTN}:linear_attention_oracle",
+            oracle_cases=(OracleCase({"embed_dim": 24, "num_heads": 6}), OracleCase({"embed_dim": 24, "num_heads": 3, "causal": True})),
             notes="φ(x) = elu(x) + 1; oracle: the quadratic (T×T) form of the same kernel in float64.",
         ),
         ImplementationSpec(
@@ -75,7 +87,14 @@ register_all(
             defaults={"num_heads": 8},
             arg_types={"num_heads": int},
             sample=f"{_POS}:attention_scores",
-            oracle=f"{_POS}:alibi_oracle",
+            oracle=f"{_CHECKS}:alibi_oracle",
+            oracle_cases=(
+                OracleCase({"num_heads": 6}),
+                OracleCase({"num_heads": 12}),
+                OracleCase({"num_heads": 3}),
+                OracleCase({"num_heads": 8}, sample=f"{_CHECKS}:scores_fewer_queries"),
+                OracleCase({"num_heads": 6}, sample=f"{_CHECKS}:scores_fewer_queries"),
+            ),
             notes="forward(scores [..., H, Tq, Tk]) adds −m_h·|i−j|; bias(Tq, Tk) returns the [H, Tq, Tk] bias.",
         ),
         ImplementationSpec(
@@ -117,6 +136,16 @@ register_all(
             sample=_SEQUENCES,
             oracle=f"{_GATED}:geglu_oracle",
             notes="(GELU(x W) ⊙ x V) W₂ with the exact GELU; hidden_dim defaults to ⌊8·dim/3⌋.",
+        ),
+        ImplementationSpec(
+            concept="reglu",
+            target=f"{_GATED}:ReGLU",
+            family=Family.MODULE,
+            defaults={"dim": 32},
+            arg_types={"dim": int, "hidden_dim": int | None, "bias": bool},
+            sample=_SEQUENCES,
+            oracle=f"{_GATED}:reglu_oracle",
+            notes="(ReLU(x W) ⊙ x V) W₂; hidden_dim defaults to ⌊8·dim/3⌋.",
         ),
         ImplementationSpec(
             concept="mixture-of-experts",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from implementations._registry import Family, ImplementationSpec, register_all
+from implementations._registry import Family, ImplementationSpec, OracleCase, register_all
 
 L = "implementations.losses:"
 LC = "implementations.loss_checks:"
@@ -37,6 +37,11 @@ LOSSES = [
         {"alpha": 0.25, "gamma": 2.0, "reduction": "mean"},
         {"alpha": float | list[float] | None, "gamma": float, "reduction": str},
         oracle=LC + "focal_oracle",
+        oracle_cases=(
+            OracleCase({"alpha": 0.25, "gamma": 2.0}, sample=LC + "soft_targets"),
+            OracleCase({"alpha": None, "gamma": 0.5, "reduction": "sum"}, sample=LC + "soft_targets"),
+            OracleCase({"alpha": 0.75, "gamma": 3.0, "reduction": "none"}),
+        ),
         notes="Binary (sigmoid) when target has the logits' shape, multi-class (softmax) for class-id targets.",
     ),
     _loss(
@@ -146,6 +151,7 @@ MODULES = [
         {**GRAPH_DEFAULTS, "heads": 2, "concat": True, "negative_slope": 0.2, "dropout": 0.0},
         {**GRAPH, "heads": int, "concat": bool, "negative_slope": float, "dropout": float, "add_self_loops": bool},
         oracle=G + "gat_oracle",
+        oracle_cases=(OracleCase({"heads": 3, "concat": False}), OracleCase({"heads": 3, "out_channels": 5})),
         notes="forward(x [N, F], adj [N, N]) with a dense adjacency.",
     ),
 ]

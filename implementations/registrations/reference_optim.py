@@ -8,19 +8,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from implementations._registry import Family, ImplementationSpec, register_all
+from implementations._registry import Family, ImplementationSpec, OracleCase, register_all
 
 OPT = "implementations.optimizers:"
 SCHED = "implementations.schedulers:"
+CHECKS = "implementations.optimizer_checks:"
 PAIR = tuple[float, float]
 
 
 LAYERWISE = {"LAMB", "LARS", "NovoGrad"}
 
 
-def _opt(concept: str, cls: str, defaults: dict[str, Any], types: dict[str, Any], smoke_lr: float, notes: str = "") -> ImplementationSpec:
+def _opt(
+    concept: str,
+    cls: str,
+    defaults: dict[str, Any],
+    types: dict[str, Any],
+    smoke_lr: float,
+    notes: str = "",
+    cases: tuple[dict[str, Any], ...] = (),
+) -> ImplementationSpec:
+    """A reference optimizer checked in lockstep against pytorch-optimizer (its default and ``cases`` arguments)."""
     module = "implementations.layerwise_optimizers:" if cls in LAYERWISE else OPT
-    return ImplementationSpec(concept, module + cls, Family.OPTIMIZER, defaults, types, smoke_args={"lr": smoke_lr}, notes=notes)
+    return ImplementationSpec(
+        concept,
+        module + cls,
+        Family.OPTIMIZER,
+        defaults,
+        types,
+        oracle=f"{CHECKS}{concept}_oracle",
+        smoke_args={"lr": smoke_lr},
+        oracle_cases=tuple(OracleCase(case) for case in cases),
+        notes=notes,
+    )
 
 
 SCHEDULE = {"warmup_steps": int, "total_steps": int}
@@ -33,6 +53,7 @@ register_all(
             {"lr": 1e-4, "betas": (0.9, 0.99), "weight_decay": 0.0},
             {"lr": float, "betas": PAIR, "weight_decay": float},
             0.01,
+            cases=({"weight_decay": 0.1}, {"betas": (0.95, 0.98), "weight_decay": 0.5}),
         ),
         _opt(
             "sophia",
@@ -50,6 +71,7 @@ register_all(
             },
             0.05,
             notes="SophiaH (Hutchinson estimate every update_period steps): backward with create_graph=True.",
+            cases=({"update_period": 1, "weight_decay": 0.1, "gamma": 0.5}, {"update_period": 3, "num_samples": 2, "betas": (0.9, 0.5)}),
         ),
         _opt(
             "lamb",
@@ -74,6 +96,10 @@ register_all(
             },
             0.05,
             notes="bias_correction='step', decoupled_weight_decay=True reproduce pytorch-optimizer's Lamb.",
+            cases=(
+                {"bias_correction": "step", "decoupled_weight_decay": True},
+                {"bias_correction": "step", "weight_decay": 0.05, "clamp_value": 1.0},
+            ),
         ),
         _opt(
             "lars",
@@ -98,6 +124,10 @@ register_all(
             },
             10.0,
             notes="exclude_vectors=True (biases and norm scales as plain momentum SGD) matches pytorch-optimizer's LARS.",
+            cases=(
+                {"exclude_vectors": True, "lr": 1.0},
+                {"exclude_vectors": True, "lr": 1.0, "nesterov": True, "weight_decay": 0.01, "trust_coefficient": 0.01},
+            ),
         ),
         _opt(
             "adan",
@@ -119,6 +149,7 @@ register_all(
                 "bias_correction": bool,
             },
             0.05,
+            cases=({"weight_decay": 0.02}, {"weight_decay": 0.02, "decoupled_weight_decay": True}),
         ),
         _opt(
             "novograd",
@@ -126,6 +157,7 @@ register_all(
             {"lr": 1e-3, "betas": (0.95, 0.98), "eps": 1e-8, "weight_decay": 0.0, "grad_averaging": False},
             {"lr": float, "betas": PAIR, "eps": float, "weight_decay": float, "grad_averaging": bool},
             0.05,
+            cases=({"weight_decay": 0.01, "grad_averaging": True},),
         ),
         ImplementationSpec(
             "warmup-cosine-schedule",
@@ -144,6 +176,15 @@ register_all(
             SCHEDULE,
             oracle=SCHED + "linear_warmup_oracle",
             smoke_args={"warmup_steps": 5, "total_steps": 16},
+        ),
+        ImplementationSpec(
+            "noam-schedule",
+            SCHED + "NoamSchedule",
+            Family.SCHEDULER,
+            {"d_model": 512, "warmup_steps": 4000},
+            {"d_model": int, "warmup_steps": int},
+            oracle=SCHED + "noam_oracle",
+            smoke_args={"d_model": 16, "warmup_steps": 5},
         ),
     ]
 )

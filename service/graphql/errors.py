@@ -11,6 +11,8 @@ AMBIGUOUS = "AMBIGUOUS"
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 RATE_LIMITED = "RATE_LIMITED"
 TIMEOUT = "TIMEOUT"
+FORBIDDEN = "FORBIDDEN"
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
 def not_found(message: str, suggestions: list[str] | None = None) -> GraphQLError:
@@ -28,6 +30,16 @@ def ambiguous(message: str, candidates: list[str]) -> GraphQLError:
     return GraphQLError(message, extensions={"code": AMBIGUOUS, "candidates": candidates})
 
 
+def forbidden(message: str) -> GraphQLError:
+    """An operation this deployment does not allow (mutations on a read-only server)."""
+    return GraphQLError(message, extensions={"code": FORBIDDEN})
+
+
+def rate_limited(message: str, retry_after: int) -> GraphQLError:
+    """Over a per-client limit; ``retryAfter`` is the whole seconds to wait."""
+    return GraphQLError(message, extensions={"code": RATE_LIMITED, "retryAfter": retry_after})
+
+
 def _refused_by_a_limit(error: GraphQLError) -> bool:
     """Parsing or validation stopped by a limit: tokens, nesting, the validator's budget, introspection depth."""
     if isinstance(error, GraphQLSyntaxError):
@@ -36,14 +48,16 @@ def _refused_by_a_limit(error: GraphQLError) -> bool:
 
 
 def with_code(error: GraphQLError) -> GraphQLError:
-    """``error``, with a contract code when it refuses the document or its variables and has none.
+    """``error``, with a code when it has none: every error of a response carries one.
 
-    Refusals (no field ``path``, no unexpected exception behind them) get ``QUERY_TOO_COMPLEX`` when a
-    limit stopped parsing or validation, ``BAD_USER_INPUT`` otherwise. Field errors are left alone: a
-    field error without a code is an internal failure, masked as such.
+    Refusals of the document or its variables (no field ``path``) get ``QUERY_TOO_COMPLEX`` when a limit
+    stopped parsing or validation, ``BAD_USER_INPUT`` otherwise. A field error raised by graphql-core
+    itself (a value its type cannot represent, a null in a non-null field) is ``INTERNAL_SERVER_ERROR``.
+    Unexpected exceptions are left to the masking, which codes them ``INTERNAL_SERVER_ERROR`` too.
     """
     unexpected = error.original_error is not None and not isinstance(error.original_error, GraphQLError)
-    if error.path is not None or unexpected or "code" in (error.extensions or {}):
+    if unexpected or "code" in (error.extensions or {}):
         return error
-    error.extensions = {**(error.extensions or {}), "code": QUERY_TOO_COMPLEX if _refused_by_a_limit(error) else BAD_USER_INPUT}
+    refusal = QUERY_TOO_COMPLEX if _refused_by_a_limit(error) else BAD_USER_INPUT
+    error.extensions = {**(error.extensions or {}), "code": INTERNAL_SERVER_ERROR if error.path is not None else refusal}
     return error

@@ -6,15 +6,16 @@ import asyncio
 from typing import Any
 
 import strawberry
+from graphql.type.scalars import GRAPHQL_MAX_INT
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from implementations import ImplementationError, UnknownImplementationError
 from implementations._registry import ImplementationSpec, registry
 from implementations._sandbox import checked_spec
-from ontology.vocab import concept_iri
+from ontology.namespaces import concept_iri
 from service.graphql.errors import bad_input, not_found
-from service.graphql.types import Implementation, ImplementationOrigin, InstantiateResult, SmokeCheck, SmokeTestResult
+from service.graphql.types import BigInt, Implementation, ImplementationOrigin, InstantiateResult, SmokeCheck, SmokeTestResult
 from service.runs import StoredSmoke, last_smoke_tests, run_instantiate, run_smoke
 
 MAX_ARGS_BYTES = 10_000
@@ -81,12 +82,14 @@ class Mutation:
         payload = _args(args)
         spec = _spec(term, payload)
         result = await asyncio.to_thread(run_instantiate, spec.concept, payload)
+        count = result.get("parameter_count")
         return InstantiateResult(
             term=spec.concept,
             ok=bool(result.get("ok")),
             target=result.get("target"),
             class_name=result.get("class_name"),
-            parameter_count=result.get("parameter_count"),
+            parameter_count=count if count is None or count <= GRAPHQL_MAX_INT else None,
+            parameter_count_big=None if count is None else BigInt(count),
             repr=result.get("repr"),
             error=result.get("error"),
         )

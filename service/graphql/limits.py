@@ -5,6 +5,8 @@
 * Tokens per document (``QUERY_TOO_COMPLEX``): :data:`MAX_TOKENS`, a parse option, and a lower budget for
   graphql-core's field-merging check (:data:`FIELD_MERGING_BUDGET`): parsing and validation stay cheap
   whatever a 1 MB body holds.
+* A literal ``first`` outside 1..:data:`MAX_FIRST` (``BAD_USER_INPUT``, before any estimate; the resolvers
+  check a variable's value the same way).
 * String arguments (``BAD_USER_INPUT``): at most :data:`MAX_STRING_CHARS`, for literals (the rule) and
   variable values (:class:`VariableLimits`). Names, ids, search text and cursors are far shorter, and
   fuzzy matching of a long text costs time that grows faster than its length.
@@ -44,6 +46,7 @@ from strawberry.extensions import SchemaExtension
 
 from service.graphql.errors import BAD_USER_INPUT, QUERY_TOO_COMPLEX
 
+MAX_FIRST = 100  # the largest page (`first`) of any list field
 LIST_FANOUT = 10  # assumed size of a list field without a `first` argument
 DEFAULT_FIRST = 20
 MAX_TOKENS = 10_000
@@ -56,11 +59,26 @@ def _string_error(length: int, node: StringValueNode | None = None) -> GraphQLEr
     return GraphQLError(message, nodes=node, extensions={"code": BAD_USER_INPUT})
 
 
+def page_size_message(first: int) -> str:
+    """Why ``first`` is refused (the caller checked it is outside 1..:data:`MAX_FIRST`)."""
+    return f"first must be between 1 and {MAX_FIRST}, got {first}"
+
+
 def _fanout(node: FieldNode, definition: GraphQLField | None, returns_list: bool) -> int:
-    """How many values the field may return: its `first` (literal, or its declared default), else a guess for a list."""
+    """How many values the field may return: its `first` (literal, or its declared default), else a guess for a list.
+
+    Raises:
+        ValidationAbortedError: A literal `first` outside 1..MAX_FIRST (``BAD_USER_INPUT``, not a complexity refusal).
+
+    """
     for arg in node.arguments or ():
         if arg.name.value == "first":
-            return int(arg.value.value) if isinstance(arg.value, IntValueNode) else DEFAULT_FIRST
+            if not isinstance(arg.value, IntValueNode):
+                return DEFAULT_FIRST
+            first = int(arg.value.value)
+            if definition is not None and "first" in definition.args and not 1 <= first <= MAX_FIRST:
+                raise ValidationAbortedError(page_size_message(first), nodes=arg, extensions={"code": BAD_USER_INPUT})
+            return first
     declared = definition.args.get("first") if definition else None
     if declared is not None and isinstance(declared.default_value, int):
         return declared.default_value

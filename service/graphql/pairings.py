@@ -1,20 +1,41 @@
-"""GraphQL for optimizer–layer pairings: verification results and the ``verifyPairing`` mutation."""
+"""GraphQL for optimizer–layer pairings: recipes, verification results and the ``verifyPairing`` mutation."""
 
 from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
+from ontology.pairs import RecipeItemView
 from ontology.vocabulary import AmbiguousNameError, UnknownNameError
 from service.graphql.errors import ambiguous, bad_input, not_found
-from service.graphql.types import PairingVerification
+from service.graphql.types import Concept, PairingVerification, Source
 from service.verifications import VerificationError, latest_verification, run_verification
 
 MAX_FLOAT = 1.7976931348623157e308  # GraphQL floats must be finite: a diverged loss is reported as this
+
+
+@strawberry.type
+class RecipeItem:
+    """What the sources prescribe with an optimizer–layer pair besides the layer (a schedule, clipping, a loss)."""
+
+    concept: Concept
+    note: str | None
+    sources: list[Source]
+
+
+async def recipe_items(info: Info, recipe: Sequence[RecipeItemView]) -> list[RecipeItem]:
+    """The GraphQL recipe of a pair (its concepts read through the request's loader)."""
+    views = await info.context.concepts.load_many([item.concept for item in recipe])
+    return [
+        RecipeItem(concept=Concept.of(view), note=item.note, sources=[Source.of(s) for s in item.sources])
+        for item, view in zip(recipe, views, strict=True)
+        if view is not None
+    ]
 
 
 def _finite(value: Any) -> float:

@@ -13,14 +13,16 @@ from strawberry.types import Info
 
 from ontology import repository
 from ontology.graphview import EdgeView, neighbourhood, shortest_path
-from ontology.pairs import list_pairs, list_pairs_with_families
+from ontology.namespaces import BASE, CONCEPT, MODEL, PAPER
+from ontology.namespaces import ConceptKind as _Kind
+from ontology.namespaces import ConceptStatus as _Status
+from ontology.pairs import RecipeItemView, list_pairs, list_pairs_with_families
 from ontology.views import node_type, slug_of
-from ontology.vocab import BASE, CONCEPT, MODEL, PAPER
-from ontology.vocab import ConceptKind as _Kind
-from ontology.vocab import ConceptStatus as _Status
 from ontology.vocabulary import AmbiguousNameError, UnknownNameError, Vocabulary
 from service.graphql.errors import ambiguous, bad_input, not_found
 from service.graphql.implementations import implementation_of, list_specs
+from service.graphql.limits import MAX_FIRST, page_size_message
+from service.graphql.pairings import RecipeItem, recipe_items
 from service.graphql.types import (
     Concept,
     ConceptKind,
@@ -33,7 +35,6 @@ from service.graphql.types import (
     Source,
 )
 
-MAX_FIRST = 100
 MAX_DEPTH = 3
 SLUG = re.compile(r"[A-Za-z0-9._~-]+")
 T = TypeVar("T")
@@ -99,6 +100,12 @@ class OptimizerLayerPair:
     inferred: bool = strawberry.field(description="true when the claim is about the layer's family (see `via`)")
     via: Concept | None = strawberry.field(description="the family the claim is about, for an inferred pair")
     claim_layer: strawberry.Private[str]
+    recipe_items: strawberry.Private[tuple[RecipeItemView, ...]]
+
+    @strawberry.field(description="what the claim's sources prescribe besides the layer: schedule, clipping, loss …")  # type: ignore[untyped-decorator]
+    async def recipe(self, info: Info) -> list[RecipeItem]:
+        """The schedules, clipping rules, losses … the pair's source lines attach to it (never layers)."""
+        return await recipe_items(info, self.recipe_items)
 
     @strawberry.field
     async def verification(self, info: Info) -> PairingVerification | None:
@@ -133,7 +140,7 @@ def _encode(offset: int) -> str:
 def _check_first(first: int | None, default: int) -> int:
     first = default if first is None else first
     if not 1 <= first <= MAX_FIRST:
-        raise bad_input(f"first must be between 1 and {MAX_FIRST}, got {first}")
+        raise bad_input(page_size_message(first))
     return first
 
 
@@ -339,6 +346,7 @@ class Query:
                 inferred=p.via is not None,
                 via=by_iri[p.via] if p.via else None,
                 claim_layer=p.via or p.layer,
+                recipe_items=p.recipe,
             )
             for p in found
         ]

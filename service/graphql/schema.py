@@ -13,12 +13,13 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
-from service.graphql.errors import AMBIGUOUS, BAD_USER_INPUT, NOT_FOUND, QUERY_TOO_COMPLEX, with_code
+from service.graphql.errors import AMBIGUOUS, BAD_USER_INPUT, INTERNAL_SERVER_ERROR, NOT_FOUND, QUERY_TOO_COMPLEX, with_code
 from service.graphql.implementations import Mutation
 from service.graphql.limits import MAX_TOKENS, VariableLimits, make_limit_rules
+from service.graphql.operations import make_operation_guard
 from service.graphql.pairings import PairingMutation
 from service.graphql.query import Query
-from service.graphql.types import Concept, InstantiateResult, Model, Paper, SmokeTestResult
+from service.graphql.types import BIG_INT_SCALAR, BigInt, Concept, InstantiateResult, Model, Paper, SmokeTestResult
 from service.settings import Settings
 
 _PUBLIC_CODES = {NOT_FOUND, BAD_USER_INPUT, AMBIGUOUS, QUERY_TOO_COMPLEX}
@@ -31,6 +32,16 @@ def _should_mask(error: object) -> bool:
     extensions = getattr(error, "extensions", None) or {}
     original = getattr(error, "original_error", None)
     return original is not None and extensions.get("code") not in _PUBLIC_CODES and not hasattr(original, "extensions")
+
+
+class _MaskErrors(MaskErrors):
+    """Masks unexpected errors as ``internal error``, coded ``INTERNAL_SERVER_ERROR`` like every other error."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        """The masked error, with its code."""
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": INTERNAL_SERVER_ERROR}
+        return masked
 
 
 class ErrorCodes(SchemaExtension):
@@ -51,7 +62,7 @@ class _Schema(strawberry.Schema):
         """Log each error: unexpected exceptions as errors, refusals and contract errors at debug level."""
         for error in errors:
             if error.original_error is None or isinstance(error.original_error, GraphQLError):
-                logger.debug("refused: %s", error.message)
+                logger.debug("refused: %r", error.message)
             else:
                 StrawberryLogger.error(error, execution_context)
 
@@ -69,10 +80,11 @@ def create_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=DOCUMENT_CACHE),  # process-wide: each document validated once
             VariableLimits,
             lambda: AddValidationRules(rules),  # type: ignore[arg-type]
-            lambda: MaskErrors(should_mask_error=_should_mask, error_message="internal error"),
+            make_operation_guard(settings),
+            lambda: _MaskErrors(should_mask_error=_should_mask, error_message="internal error"),
             ErrorCodes,  # listed after MaskErrors so that it sees the errors first
         ],
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map={BigInt: BIG_INT_SCALAR}),
     )
 
 

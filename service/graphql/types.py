@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import asyncio
 from enum import Enum
-from typing import Any
+from typing import Any, NewType
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from ontology.namespaces import ConceptKind as _ConceptKind
+from ontology.namespaces import ConceptStatus as _ConceptStatus
+from ontology.namespaces import document_title
 from ontology.views import ConceptView, ModelView, PaperView, SourceView
-from ontology.vocab import ConceptKind as _ConceptKind
-from ontology.vocab import ConceptStatus as _ConceptStatus
 
 ConceptKind = strawberry.enum(_ConceptKind, name="ConceptKind")
 ConceptStatus = strawberry.enum(_ConceptStatus, name="ConceptStatus")
+BigInt = NewType("BigInt", int)
+BIG_INT_SCALAR = strawberry.scalar(
+    name="BigInt",
+    description="An integer of any size, serialised as a JSON string of decimal digits (exact in every JSON client).",
+    serialize=str,
+    parse_value=int,
+)
 
 
 @strawberry.enum
@@ -37,14 +45,15 @@ class Node:
 class Source:
     """Where a fact came from."""
 
-    document: str
+    document: str = strawberry.field(description="the document's file name or address")
+    title: str = strawberry.field(description="the document's human title (the file name where it has none)")
     section: str | None
     line: int | None
 
     @classmethod
     def of(cls, view: SourceView) -> Source:
         """From a read-model source."""
-        return cls(document=view.document, section=view.section, line=view.line)
+        return cls(document=view.document, title=document_title(view.document), section=view.section, line=view.line)
 
 
 @strawberry.type
@@ -293,7 +302,8 @@ class InstantiateResult:
     ok: bool
     target: str | None
     class_name: str | None
-    parameter_count: int | None
+    parameter_count: int | None = strawberry.field(description="null above 2147483647 (GraphQL Int): see parameterCountBig")
+    parameter_count_big: BigInt | None = strawberry.field(description="the parameter count at any size")
     repr: str | None
     error: str | None
 

@@ -34,7 +34,7 @@ const CONCEPT_QUERY = `query($id: ID!) { concept(id: $id) {
   models { id name organization year }
   implementation { target origin }
   errata { claim correction reference }
-  sources { document section line }
+  sources { document title section line }
 } }`;
 
 async function showConcept(id) {
@@ -47,7 +47,7 @@ async function showConcept(id) {
     el("div", {}, el("span", { class: "tag" }, c.kind), el("span", { class: "tag" }, c.status), c.altNames.map((a) => el("span", { class: "tag" }, a))),
     c.status === "SPECULATIVE" ? el("p", { class: "speculative" }, "Speculative: ", c.statusNote || "no published backing") : [],
     el("p", { class: "definition" }, c.definition),
-    c.formula ? el("pre", { class: "formula" }, c.formula) : [],
+    c.formula ? el("pre", { class: "formula" }, c.formula.replace(/;\s{2,}/g, ";\n")) : [],  // one equation a line
     list("When to use", c.whenToUse),
     list("Hyperparameters", c.hyperparameters.map((h) => `${h.name}${h.default ? " = " + h.default : ""}${h.description ? " — " + h.description : ""}`)),
     list("Pairs with", c.pairsWith.map((p) => [conceptLink(p.concept), p.note ? ` — ${p.note}` : ""])),
@@ -56,9 +56,10 @@ async function showConcept(id) {
     list("Models using it", c.models.map((m) => `${m.name}${m.organization ? " (" + m.organization + (m.year ? ", " + m.year : "") + ")" : ""}`)),
     el("h2", {}, "Implementation"), el("p", { id: "implementation" }, c.implementation ? `${c.implementation.target} (${c.implementation.origin})` : "not registered yet"),
     list("Errata (source claims corrected here)", c.errata.map((e) => el("div", { class: "erratum" }, el("b", {}, "Claim: "), e.claim, el("br"), el("b", {}, "Correction: "), e.correction))),
-    list("Sources", c.sources.map((s) => `${s.document}${s.line ? ":" + s.line : ""}${s.section ? " (" + s.section + ")" : ""}`)),
+    list("Sources", c.sources.map((s) => `${s.title}${s.line ? ", line " + s.line : ""}${s.section ? " (" + s.section + ")" : ""}`)),
   );
-  main.replaceChildren(card, el("section", { class: "card" }, el("h2", {}, "Neighbourhood"), el("div", { id: "graph" })));
+  const graph = el("section", { class: "card graph-card" }, el("h2", {}, "Neighbourhood"), el("div", { id: "graph" }));
+  main.replaceChildren(el("div", { class: "concept-layout" }, card, graph));
   await drawGraph(id);
 }
 

@@ -32,6 +32,20 @@ def test_every_registration_passes_its_smoke_test(term: str) -> None:
     failed = [(c.name, c.detail) for c in result.checks if not c.ok]
     assert result.ok, f"{term}: {result.error} {failed}"
     assert result.checks
+    cases = [c.name for c in result.checks if c.name.startswith("oracle[")]
+    assert cases == [f"oracle[{case.label}]" for case in get_implementation(term).oracle_cases]
+
+
+def test_oracle_cases_cover_head_counts_short_queries_and_soft_targets() -> None:
+    cases = {term: get_implementation(term).oracle_cases for term in list_implementations()}
+    heads = {term for term, found in cases.items() for case in found if any(v & (v - 1) for k, v in case.args.items() if "heads" in k)}
+    assert {"alibi", "grouped-query-attention", "multi-query-attention", "sliding-window-attention", "linear-attention", "gat"} <= heads
+    assert {term for term, found in cases.items() for case in found if case.sample and "cross_attention" in case.sample} == {
+        "grouped-query-attention",
+        "multi-query-attention",
+    }
+    assert [case.args["num_heads"] for case in cases["alibi"] if case.sample and "fewer_queries" in case.sample] == [8, 6]
+    assert any(case.sample and case.sample.endswith("soft_targets") for case in cases["focal-loss"])
 
 
 def test_every_registration_names_a_concept_and_every_gap_is_explained() -> None:

@@ -103,7 +103,8 @@ def test_arguments_are_validated_before_anything_runs() -> None:
 
 def test_json_arguments_may_nest_eight_levels_and_hold_tuples() -> None:
     check_json_args({"kernel_size": (3, 3), "betas": [0.9, 0.99], "bias": True, "dim": None, "activation": "gelu", "big": 2**63 - 1})
-    eight = nine = {"a": 1}
+    eight: dict[str, Any] = {"a": 1}
+    nine = eight
     for _ in range(7):
         eight, nine = {"a": eight}, {"a": nine}
     nine = {"a": nine}

@@ -9,9 +9,9 @@ import pytest
 from loaders.guide import parse_guide
 from loaders.tagpage import parse_tagpage
 from ontology import repository
+from ontology.namespaces import CONCEPT, MODEL
 from ontology.pairs import list_pairs
 from ontology.validation import validate_store
-from ontology.vocab import CONCEPT, MODEL
 from ontology.vocabulary import Vocabulary
 from tests.conftest import ERRATA, SEED_GUIDE, SEED_TAGS, shared_file
 

@@ -12,7 +12,8 @@ from rdflib.compare import isomorphic
 
 from loaders.errors import LoaderError
 from loaders.sources import load_file
-from ontology.store import STAGING, GraphStore, RdfFormatName
+from ontology.serialise import RdfFormatName
+from ontology.store import STAGING, GraphStore
 from ontology.vocabulary import Vocabulary
 
 GOOD_NT = '<http://example.org/bulk/s{i}> <http://example.org/bulk/p> "value {i}" .\n'

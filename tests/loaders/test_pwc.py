@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
+from rdflib import URIRef
+from rdflib.namespace import SKOS
 
 from loaders.errors import LoaderError
 from loaders.merge import IncomingConcept, merge_concepts
@@ -13,7 +15,7 @@ from loaders.sources import load_file
 from ontology.names import NameIndex
 from ontology.store import GraphStore
 from ontology.vocabulary import Vocabulary
-from tests.conftest import PWC, shared_file
+from tests.conftest import PWC, PWC_SAMPLE, shared_file
 
 METHOD = {
     "url": "https://paperswithcode.com/method/adamw",
@@ -64,17 +66,80 @@ def test_merge_matches_names_and_never_duplicates() -> None:
     assert report.rejected == ["line 4: 'Tiny' is new but has no definition"]
 
 
+def test_an_abbreviation_alone_merges_only_when_the_names_agree() -> None:
+    amp, rnn = "https://w3id.org/nnvocab/concept/amp", "https://w3id.org/nnvocab/concept/bidirectional-rnn"
+    index = NameIndex.from_labels(
+        [(amp, "Automatic Mixed Precision", True), (amp, "AMP", False), (rnn, "Bidirectional RNN", True), (rnn, "BiLSTM", False)]
+    )
+    definition = "A long enough definition of the incoming method."
+    incoming = [
+        IncomingConcept("Adversarial Model Perturbation", SourceRef(document="x", line=1), definition, alt_names=["AMP"]),
+        IncomingConcept("Bidirectional LSTM", SourceRef(document="x", line=2), definition, alt_names=["BiLSTM"]),
+    ]
+    graph, report = merge_concepts(index, incoming, {"amp", "bidirectional-rnn"})
+    assert (report.merged, report.added, report.rejected) == (1, 1, [])
+    new = {str(s) for s, o in graph.subject_objects(SKOS.prefLabel) if str(o) == "Adversarial Model Perturbation"}
+    assert new and amp not in new
+    assert {str(o) for o in graph.objects(URIRef(new.pop()), SKOS.altLabel)} == {"AMP"}  # now an ambiguous abbreviation
+    assert not list(graph.triples((URIRef(amp), None, None)))
+
+
+def _builtin_copy(builtin_store: GraphStore) -> Vocabulary:
+    store = GraphStore()
+    store.load(builtin_store.dump("nt"), "nt")
+    return Vocabulary(store)
+
+
+def _concept_count(vocab: Vocabulary) -> int:
+    count: int = vocab.store.select("SELECT (COUNT(?c) AS ?n) WHERE { ?c a nnv:Concept }")[0]["n"]  # type: ignore[assignment]
+    return count
+
+
+def test_shipped_sample_merges_adds_and_rejects(builtin_store: GraphStore) -> None:
+    methods = parse_pwc(PWC_SAMPLE)
+    assert len(methods) == 58
+    adahessian = next(m for m in methods if m.name == "ADAHESSIAN")
+    assert adahessian.kind.value == "OPTIMIZER" and adahessian.paper is not None
+    assert (adahessian.paper.arxiv_id, adahessian.paper.year) == ("2006.00719", None)  # the export's year 2000 means unknown
+    vocab = _builtin_copy(builtin_store)
+    before = _concept_count(vocab)
+    report = load_file(vocab, PWC_SAMPLE)
+    assert (report.merged, report.added, len(report.rejected)) == (21, 28, 9)
+    assert _concept_count(vocab) == before + 28
+    assert sum("has no definition" in r for r in report.rejected) == 8
+    assert [r for r in report.rejected if "matches several concepts" in r] == [
+        "line 948: 'Spiking Neural Networks' matches several concepts (https://w3id.org/nnvocab/concept/self-normalizing-network, "
+        "https://w3id.org/nnvocab/concept/spiking-neural-network)"
+    ]
+    adam = vocab.concept("Adam")
+    assert adam.id == "adam" and any(s.document == PWC_SAMPLE.name for s in adam.sources)
+    srm = vocab.names.resolve("SRM")
+    assert srm == vocab.names.resolve("Style-based Recalibration Module") and len(srm) == 1
+    assert vocab.names.resolve("Direct Feedback Alignment") == []
+
+
+def test_shipped_sample_is_a_verbatim_part_of_the_export() -> None:
+    export = {method["url"]: method for method in json.loads(shared_file(PWC).read_text(encoding="utf-8"))}
+    sample = json.loads(PWC_SAMPLE.read_text(encoding="utf-8"))
+    assert [export.get(method["url"]) for method in sample] == sample
+    order = list(export)
+    assert sorted(sample, key=lambda method: order.index(method["url"])) == sample
+
+
 def test_real_export_parses_and_merges_into_the_builtin_graph(builtin_store: GraphStore) -> None:
     methods = parse_pwc(shared_file(PWC))
     assert len(methods) == 2194
     assert sum(1 for m in methods if m.paper and m.paper.year) < 0.1 * len(methods)
-    store = GraphStore()
-    store.load(builtin_store.dump("nt"), "nt")
-    vocab = Vocabulary(store)
-    before = vocab.store.select("SELECT (COUNT(?c) AS ?n) WHERE { ?c a nnv:Concept }")[0]["n"]
-    report = load_file(vocab, shared_file(PWC))
-    after = vocab.store.select("SELECT (COUNT(?c) AS ?n) WHERE { ?c a nnv:Concept }")[0]["n"]
-    assert report.merged >= 150 and after == before + report.added  # type: ignore[operator]
+    vocab = _builtin_copy(builtin_store)
+    before = _concept_count(vocab)
+    report = load_file(vocab, PWC)
+    assert report.merged >= 150 and _concept_count(vocab) == before + report.added
     adam = vocab.concept("Adam")
     assert adam.id == "adam" and any(s.document == "pwc-methods.json" for s in adam.sources)
     assert vocab.names.resolve("Adam") == [str(adam.iri)]
+    for other_idea, curated in [
+        ("Graph Network-based Simulators", "group-normalization"),
+        ("Adversarial Model Perturbation", "mixed-precision-training"),
+    ]:
+        (iri,) = vocab.names.resolve(other_idea)
+        assert not iri.endswith(curated)

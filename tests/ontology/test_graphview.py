@@ -8,8 +8,8 @@ import networkx as nx
 import pytest
 
 from ontology.graphview import RELATIONS, neighbourhood, shortest_path
+from ontology.namespaces import CONCEPT
 from ontology.store import GraphStore
-from ontology.vocab import CONCEPT
 
 SAMPLE = ["adamw", "transformer", "lion", "gelu", "layer-normalization", "dropout", "adam", "multi-head-attention"]
 

@@ -46,7 +46,7 @@ def serve(app: FastAPI) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def server_url(vocab: Vocabulary) -> Iterator[str]:
     """The service on the embedded store."""
-    with serve(create_app(Settings(rate_limit_per_minute=100_000), vocab=vocab)) as url:
+    with serve(create_app(Settings(rate_limit_per_minute=100_000, mutation_rate_limit_per_minute=100_000), vocab=vocab)) as url:
         yield url
 
 
@@ -62,7 +62,7 @@ def remote_vocab(oxigraph_url: str, builtin_store: GraphStore) -> Iterator[Vocab
 @pytest.fixture(scope="session")
 def remote_server_url(remote_vocab: Vocabulary) -> Iterator[str]:
     """The service on the remote store."""
-    with serve(create_app(Settings(rate_limit_per_minute=100_000), vocab=remote_vocab)) as url:
+    with serve(create_app(Settings(rate_limit_per_minute=100_000, mutation_rate_limit_per_minute=100_000), vocab=remote_vocab)) as url:
         yield url
 
 

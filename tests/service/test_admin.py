@@ -24,10 +24,10 @@ from typer.testing import CliRunner
 
 import service.admin
 from loaders.builtin import load_builtin
+from ontology.namespaces import CONCEPT, NNV
 from ontology.remote_store import RemoteStore
 from ontology.resources import CURATED_DIR
 from ontology.store import STAGING, GraphStore, TripleStore
-from ontology.vocab import CONCEPT, NNV
 from ontology.vocabulary import Vocabulary
 from service.app import create_app
 from service.cli import app as cli

@@ -1,14 +1,27 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
 from typer.testing import CliRunner
 
+from ontology.namespaces import PREFIXES
+from ontology.remote_store import RemoteStore
+from ontology.serialise import FORMATS, RdfFormatName
+from ontology.store import GraphStore
 from service.cli import app
+from service.cli.implementations import SANDBOX_STARTING
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +92,70 @@ def test_instantiate_smoke_and_coverage_commands() -> None:
     bad = runner.invoke(app, ["instantiate", "linear", "--arg", "colour=red"])
     assert bad.exit_code == 1 and "accepted" in bad.output
     smoked = runner.invoke(app, ["smoke", "rmsnorm", "--json"])
-    assert smoked.exit_code == 0 and json.loads(smoked.output)[0]["ok"] is True
+    assert smoked.exit_code == 0 and json.loads(smoked.stdout)[0]["ok"] is True
     coverage = runner.invoke(app, ["coverage", "--json"])
     assert coverage.exit_code == 0
     assert all(row["reason"] for row in json.loads(coverage.output))
+
+
+def test_smoke_says_on_stderr_that_the_sandbox_starts_and_keeps_json_on_stdout() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("NNV_STORE", "NNV_STORE_PATH")}
+    command = [sys.executable, "-m", "service", "smoke"]
+    done = subprocess.run([*command, "relu", "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert [(r["term"], r["ok"]) for r in json.loads(done.stdout)] == [("relu", True)]
+    assert done.stderr.strip() == SANDBOX_STARTING
+    unknown = subprocess.run([*command, "layernrom"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert unknown.returncode == 1 and "did you mean" in unknown.stderr and SANDBOX_STARTING not in unknown.stderr
+
+
+def triples(data: bytes, fmt: ox.RdfFormat) -> set[ox.Triple]:
+    """The default graph's triples in ``data``."""
+    return {quad.triple for quad in ox.parse(data, fmt) if quad.graph_name == ox.DefaultGraph()}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "syntax"), [("ttl", ox.RdfFormat.TURTLE), ("jsonld", ox.RdfFormat.JSON_LD), ("nt", ox.RdfFormat.N_TRIPLES)]
+)
+def test_export_uses_the_prefixes_and_round_trips(fmt: str, syntax: ox.RdfFormat, builtin_store: GraphStore) -> None:
+    exported = runner.invoke(app, ["export", "--format", fmt])
+    assert exported.exit_code == 0, exported.output
+    data = exported.stdout_bytes
+    if fmt == "ttl":
+        declared = dict(re.findall(rb"^@prefix (\w+): <([^>]+)> \.$", data, re.MULTILINE))
+        assert declared[b"nnv"] == PREFIXES["nnv"].encode() and declared[b"concept"] == PREFIXES["concept"].encode()
+        assert b"concept:adamw " in data and b"<https://w3id.org/nnvocab/concept/adamw>" not in data
+    elif fmt == "jsonld":
+        document = json.loads(data)
+        assert document["@context"] == PREFIXES
+        adamw = next(node for node in document["@graph"] if node["@id"] == "concept:adamw")
+        assert adamw["skos:prefLabel"] == {"@value": "AdamW"} and {"@id": "nnv:Concept"} in adamw["rdf:type"]
+    else:
+        assert b"@prefix" not in data and b"<https://w3id.org/nnvocab/concept/adamw>" in data
+    assert triples(data, syntax) == triples(builtin_store.dump("nt"), ox.RdfFormat.N_TRIPLES)
+
+
+SMALL_GRAPH = f"""
+@prefix nnv: <{PREFIXES["nnv"]}> . @prefix concept: <{PREFIXES["concept"]}> . @prefix xsd: <{PREFIXES["xsd"]}> .
+concept:a a nnv:Concept ; nnv:note "x"@en, "7"^^xsd:integer ; nnv:source [ nnv:document "d.txt" ; nnv:line 3 ] .
+<http://example.org/other> nnv:pairing concept:a .
+"""
+
+
+@pytest.mark.parametrize("backend", ["embedded", "oxigraph-server"])
+def test_both_stores_dump_with_prefixes_isomorphic_to_their_graph(backend: str, request: pytest.FixtureRequest) -> None:
+    store = GraphStore() if backend == "embedded" else RemoteStore(request.getfixturevalue("oxigraph_url"))
+    store.load(SMALL_GRAPH.encode(), "ttl", replace=backend != "embedded")
+    try:
+        original = Graph().parse(data=SMALL_GRAPH, format="turtle")
+        formats: tuple[RdfFormatName, ...] = ("ttl", "jsonld", "trig", "xml", "nt")
+        for fmt in formats:
+            data = store.dump(fmt)
+            assert (b"@prefix nnv:" in data) == (fmt in ("ttl", "trig")), fmt
+            as_nt = ox.serialize(triples(data, FORMATS[fmt]), format=ox.RdfFormat.N_TRIPLES)
+            assert isomorphic(Graph().parse(data=as_nt, format="nt"), original), fmt
+        assert json.loads(store.dump("jsonld"))["@context"] == PREFIXES
+    finally:
+        if isinstance(store, RemoteStore):
+            store.update("CLEAR ALL")
+            store.close()

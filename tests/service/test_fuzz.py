@@ -1,9 +1,14 @@
-"""Property-based fuzzing of the whole GraphQL schema over real HTTP (hypothesis-graphql).
+"""Property-based fuzzing over real HTTP: the whole GraphQL schema (hypothesis-graphql), the page routes and ``/sparql``.
 
 Generated queries and mutations, valid ones (``Mode.POSITIVE``) and ones with a schema violation
 (``Mode.NEGATIVE``), go to the real server. Every answer must be below 500, free of traceback text,
 with every error carrying a contract code, in bounded time, and the server must log no unexpected
 error. The default run sends a fixed sample; ``pytest -m soak`` sends over 10,000 documents.
+
+The page routes (``/concept|paper|model/{name}``) get generated names: any text, and strings built
+from IRI-breaking characters, SPARQL syntax, CRLF and NUL; ``/sparql`` gets any text and token soups
+of SPARQL syntax (ending in ``LIMIT``, without the operators that make a valid query a runaway one,
+which have their own tests). Neither may answer a 5xx, a traceback or the graph for an unknown name.
 
 The mutations run for real up to the sandbox (name resolution, argument checks, result mapping); the
 sandboxed runs themselves answer a canned failure, since thousands of torch processes would measure
@@ -16,6 +21,7 @@ import logging
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import graphql
 import httpx
@@ -61,6 +67,31 @@ JSON_VALUES = st.recursive(
 )
 SCALARS = {"JSON": JSON_VALUES.map(_value_node)}
 DOCUMENTS = st.sampled_from([Mode.POSITIVE, Mode.NEGATIVE]).flatmap(lambda mode: from_schema(SDL, mode=mode, custom_scalars=SCALARS))
+
+
+PAGE_FRAGMENTS = [">", "<", '"', "{", "}", "\\", " ", "#", "?s ?p ?o", ".", "UNION", "SELECT *", "\r\n", "\x00", "%00", "/", "..", "'"]
+PAGE_NAMES = st.text(max_size=300) | st.lists(
+    st.sampled_from([*PAGE_FRAGMENTS, "adamw", "gqa", "mistral-7b", "Set-Cookie:x=1"]), max_size=30
+).map("".join)
+ACCEPTS = st.sampled_from([None, "*/*", "application/json", "text/html", "text/turtle", "application/ld+json", "application/n-triples"])
+PAGES = st.tuples(st.sampled_from(["concept", "paper", "model"]), PAGE_NAMES, ACCEPTS)
+SPARQL_TOKENS = [
+    *("SELECT", "SELECT *", "ASK", "CONSTRUCT { ?s ?p ?o }", "DESCRIBE", "WHERE", "{", "}", "(", ")", ".", ";", ",", "OPTIONAL", "UNION"),
+    *("?s", "?p", "?o", "a", "nnv:Concept", "<https://w3id.org/nnvocab/concept/adamw>", '"AdamW"', "'x'", "1", "BIND", "AS", "VALUES"),
+    *(
+        "PREFIX nnv: <https://w3id.org/nnvocab/ontology#>",
+        "SERVICE <http://127.0.0.1:9/>",
+        "\\u0053ERVICE",
+        "INSERT DATA",
+        "LOAD",
+        "#",
+        "\n",
+    ),
+]
+SPARQL_TEXTS = st.text(max_size=200) | st.lists(st.sampled_from(SPARQL_TOKENS), max_size=40).map(" ".join).map(
+    lambda text: f"{text} LIMIT 20"
+)
+SPARQL_CODES = {BAD_USER_INPUT, QUERY_TOO_COMPLEX}
 
 
 class _ErrorRecords(logging.Handler):
@@ -127,3 +158,59 @@ def test_fuzz_sample(document: str, client: httpx.Client, server_errors: list[lo
 @given(document=DOCUMENTS)
 def test_fuzz_soak(document: str, client: httpx.Client, server_errors: list[logging.LogRecord]) -> None:
     check(client, document, server_errors)
+
+
+def check_page(client: httpx.Client, request: tuple[str, str, str | None], server_errors: list[logging.LogRecord]) -> None:
+    """One generated page request: a page, a redirect (HTML; a trailing slash), 404 or 414, small, never the graph for an unknown name."""
+    route, name, accept = request
+    logged = len(server_errors)
+    response = client.get(f"/{route}/{quote(name, safe='')}", headers={"Accept": accept} if accept else {}, follow_redirects=False)
+    assert response.status_code in (200, 303, 307, 404, 414), f"{response.status_code} for {request!r}: {response.text[:500]}"
+    if response.status_code in (404, 414):
+        assert len(response.content) < 2_000 and "w3id.org/nnvocab" not in response.text, request
+    assert "Traceback" not in response.text and not server_errors[logged:], request
+    event(f"HTTP {response.status_code}")
+
+
+def check_sparql(client: httpx.Client, query: str, server_errors: list[logging.LogRecord]) -> None:
+    """One generated query: an answer or a 4xx with a code, in bounded time."""
+    logged = len(server_errors)
+    start = time.monotonic()
+    response = client.post("/sparql", content=query.encode("utf-8", errors="replace"), headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code < 500, f"{response.status_code} for {query!r}: {response.text[:500]}"
+    if response.status_code >= 400:
+        assert response.json()["errors"][0]["extensions"]["code"] in SPARQL_CODES, query
+    assert time.monotonic() - start < TIME_LIMIT_S and not server_errors[logged:], query
+    event(f"HTTP {response.status_code}")
+
+
+PAGE_SAMPLE = settings(SAMPLE, max_examples=300)
+SPARQL_SAMPLE = settings(SAMPLE, max_examples=40)
+PAGE_SOAK = settings(SOAK, max_examples=5_000)
+SPARQL_SOAK = settings(SOAK, max_examples=2_000)
+
+
+@PAGE_SAMPLE
+@given(request=PAGES)
+def test_fuzz_pages_sample(request: tuple[str, str, str | None], client: httpx.Client, server_errors: list[logging.LogRecord]) -> None:
+    check_page(client, request, server_errors)
+
+
+@SPARQL_SAMPLE
+@given(query=SPARQL_TEXTS)
+def test_fuzz_sparql_sample(query: str, client: httpx.Client, server_errors: list[logging.LogRecord]) -> None:
+    check_sparql(client, query, server_errors)
+
+
+@pytest.mark.soak
+@PAGE_SOAK
+@given(request=PAGES)
+def test_fuzz_pages_soak(request: tuple[str, str, str | None], client: httpx.Client, server_errors: list[logging.LogRecord]) -> None:
+    check_page(client, request, server_errors)
+
+
+@pytest.mark.soak
+@SPARQL_SOAK
+@given(query=SPARQL_TEXTS)
+def test_fuzz_sparql_soak(query: str, client: httpx.Client, server_errors: list[logging.LogRecord]) -> None:
+    check_sparql(client, query, server_errors)

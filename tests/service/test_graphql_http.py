@@ -109,3 +109,18 @@ def test_graphiql_page_is_offline(server_url: str) -> None:
     assert "/static/vendor/graphiql.min.js" in page.text
     assert "cdn" not in page.text.lower() and "unpkg" not in page.text.lower()
     assert httpx.get(f"{server_url}/static/vendor/graphiql.min.js").status_code == 200
+
+
+def test_several_operations_need_an_operation_name(gql) -> None:  # type: ignore[no-untyped-def]
+    document = "query Concepts { stats { concepts } } query Papers { stats { papers } }"
+    refused = gql(document)
+    assert refused["data"] is None and refused["errors"] == [
+        {"message": "operationName is required when a document has several operations", "extensions": {"code": "BAD_USER_INPUT"}}
+    ]
+    assert gql("query Only { stats { papers } }")["data"]["stats"]["papers"] > 0  # one operation needs no name
+
+
+def test_the_named_operation_runs(graphql_url: str) -> None:
+    document = "query Concepts { stats { concepts } } query Papers { stats { papers } }"
+    body = httpx.post(f"{graphql_url}/graphql", json={"query": document, "operationName": "Papers"}, timeout=30).json()
+    assert list(body["data"]["stats"]) == ["papers"] and "errors" not in body

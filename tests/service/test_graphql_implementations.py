@@ -41,3 +41,15 @@ def test_instantiate_and_implementations_query(gql) -> None:  # type: ignore[no-
     assert all(i["concept"]["kind"] == "OPTIMIZER" for i in optimizers)
     stats = gql("{ stats { implementations } }")["data"]["stats"]
     assert stats["implementations"] >= 100
+
+
+def test_refused_oversized_instantiate_has_no_extra_error(gql) -> None:  # type: ignore[no-untyped-def]
+    # 50000 x 50000 weights and 50000 biases: over 2^31, which a GraphQL Int cannot hold
+    linear = 'instantiate(term: "Linear", args: {in_features: 50000, out_features: 50000})'
+    body = gql(f"mutation {{ {linear} {{ ok parameterCount parameterCountBig error }} }}")
+    assert "errors" not in body
+    refused = body["data"]["instantiate"]
+    assert refused["ok"] is False and "parameters exceed" in refused["error"]
+    assert refused["parameterCount"] is None and refused["parameterCountBig"] == str(50000 * 50000 + 50000)
+    small = gql('mutation { instantiate(term: "Linear", args: {in_features: 4, out_features: 3}) { ok parameterCount parameterCountBig } }')
+    assert small["data"]["instantiate"] == {"ok": True, "parameterCount": 15, "parameterCountBig": "15"}

@@ -1,11 +1,21 @@
-"""Rate limits, body limits, time limits, error bodies, security headers and batched store reads."""
+"""Rate limits, body limits, time limits, error bodies, security headers, batched store reads, and the server's guards.
+
+The server-level guards (``Retry-After``, who a forwarded request counts against, slow or oversized request
+heads, the concurrency cap) are tested against real ``nnvocab serve`` processes on free 127.0.0.1 ports.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from unittest.mock import ANY
 
@@ -17,8 +27,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ontology.store import GraphStore
 from ontology.vocabulary import Vocabulary
 from service.app import create_app
-from service.middleware import MAX_BODY_BYTES, GuardMiddleware
+from service.middleware import MAX_BODY_BYTES, MAX_HEAD_BYTES, GuardMiddleware
 from service.settings import Settings
+from tests.conftest import free_port, stop, wait_until
 
 
 def test_rate_limit_answers_429_with_the_contract_code(vocab: Vocabulary) -> None:
@@ -135,7 +146,127 @@ def test_asgi_errors_never_leak_a_traceback(caplog: pytest.LogCaptureFixture) ->
         await send({"type": "http.response.body", "body": b"Unsupported content type"})
 
     status, body = _answer(asyncio.run(_drive(GuardMiddleware(broken, Settings()), [b""])))
-    assert status == 500 and body == {"data": None, "errors": [{"message": "internal error"}]}
+    assert status == 500 and body == {
+        "data": None,
+        "errors": [{"message": "internal error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}],
+    }
     assert "secret internals" in caplog.text  # logged for the operator, with its traceback
     status, body = _answer(asyncio.run(_drive(GuardMiddleware(plain_refusal, Settings()), [b""])))
     assert status == 400 and body["errors"] == [{"message": "Unsupported content type", "extensions": {"code": "BAD_USER_INPUT"}}]
+
+
+def test_every_graphql_error_has_a_code(vocab: Vocabulary, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = TestClient(create_app(Settings(), vocab=vocab))
+
+    def broken(*args: Any) -> dict[str, Any]:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("service.graphql.implementations.run_instantiate", broken)
+    masked = client.post("/graphql", json={"query": 'mutation { instantiate(term: "gelu") { ok } }'}).json()
+    assert masked["errors"][0]["message"] == "internal error" and masked["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    # a value graphql-core itself refuses (here a null for a non-null field) is an internal error too, and says so
+    monkeypatch.setattr("service.graphql.implementations.run_smoke", lambda vocab, term, args=None: {"term": None, "ok": False})
+    refused = client.post("/graphql", json={"query": 'mutation { smokeTest(term: "gelu") { term } }'}).json()
+    assert refused["errors"][0]["path"] == ["smokeTest", "term"] and refused["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+
+
+@contextmanager
+def nnvocab_serve(**env: str) -> Iterator[tuple[str, int]]:
+    """A real ``nnvocab serve`` on a free 127.0.0.1 port with ``NNV_*`` ``env``; its URL and port."""
+    port = free_port()
+    environ = {key: value for key, value in os.environ.items() if key not in ("NNV_STORE", "NNV_STORE_PATH")}
+    nnvocab = Path(sys.executable).with_name("nnvocab")
+    process = subprocess.Popen(
+        [str(nnvocab), "serve", "--port", str(port)], env={**environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: httpx.get(f"{url}/readyz", timeout=1).status_code == 200, "nnvocab serve", attempts=600)
+        yield url, port
+    finally:
+        assert b"Traceback" not in stop(process)
+
+
+HEAD_TIMEOUT_S = 1.0
+
+
+@pytest.fixture(scope="module")
+def guarded() -> Iterator[tuple[str, int]]:
+    """``nnvocab serve`` with 5 requests a minute, a 1 s head timeout and at most 6 concurrent connections."""
+    env = {"NNV_RATE_LIMIT_PER_MINUTE": "5", "NNV_HEADER_TIMEOUT_S": str(HEAD_TIMEOUT_S), "NNV_LIMIT_CONCURRENCY": "6"}
+    with nnvocab_serve(**env) as served:
+        yield served
+
+
+def _stats(url: str, path: str = "/graphql", forwarded_for: str | None = None) -> httpx.Response:
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    if path == "/sparql":
+        return httpx.post(f"{url}/sparql", data={"query": "ASK { ?s ?p ?o }"}, headers=headers, timeout=30)
+    return httpx.post(f"{url}{path}", json={"query": "{ stats { concepts } }"}, headers=headers, timeout=30)
+
+
+def test_429_says_when_to_retry_and_forwarded_for_does_not_bypass_it(guarded: tuple[str, int]) -> None:
+    url, _ = guarded
+    statuses = [_stats(url, forwarded_for=f"203.0.113.{i}").status_code for i in range(7)]  # each a "different client"
+    assert statuses == [200] * 5 + [429] * 2  # counted against the real peer: no proxy is trusted by default
+    for path in ("/graphql", "/sparql"):
+        refused = _stats(url, path)
+        assert refused.status_code == 429 and refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        assert 1 <= int(refused.headers["retry-after"]) <= 12  # 5 a minute: one token every 12 s
+    assert httpx.get(f"{url}/healthz").status_code == 200
+
+
+def test_a_trusted_proxy_names_the_client() -> None:
+    with nnvocab_serve(NNV_RATE_LIMIT_PER_MINUTE="2", NNV_TRUSTED_PROXIES="127.0.0.1") as (url, _):
+        assert [_stats(url, forwarded_for=f"203.0.113.{i // 2}").status_code for i in range(8)] == [200] * 8
+        assert [_stats(url, forwarded_for="198.51.100.7").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def _closed_after(sock: socket.socket, trickle: bytes | None, limit_s: float = 10.0) -> float:
+    """Seconds until the server closes ``sock``, sending ``trickle`` every 0.2 s meanwhile (bounded by ``limit_s``)."""
+    start = time.monotonic()
+    sock.settimeout(0.2)
+    while time.monotonic() - start < limit_s:
+        try:
+            if trickle:
+                sock.sendall(trickle)
+            if sock.recv(4096) == b"":
+                return time.monotonic() - start
+        except TimeoutError:
+            continue
+        except OSError:  # reset while sending
+            return time.monotonic() - start
+    pytest.fail(f"the connection was still open after {limit_s} s")
+
+
+def test_slow_request_heads_are_cut_off(guarded: tuple[str, int]) -> None:
+    _, port = guarded
+    with socket.create_connection(("127.0.0.1", port)) as slowloris:
+        slowloris.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        assert HEAD_TIMEOUT_S * 0.8 <= _closed_after(slowloris, b"X-Slow: 1\r\n") < HEAD_TIMEOUT_S + 2
+    with socket.create_connection(("127.0.0.1", port)) as idle:
+        assert _closed_after(idle, None) < HEAD_TIMEOUT_S + 2
+    with socket.create_connection(("127.0.0.1", port)) as kept_alive:  # a later request on a kept-alive connection
+        kept_alive.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert kept_alive.recv(4096).startswith(b"HTTP/1.1 200 ")
+        kept_alive.sendall(b"GET /healthz HTTP/1.1\r\n")
+        assert _closed_after(kept_alive, b"X-Slow: 1\r\n") < HEAD_TIMEOUT_S + 2
+
+
+def test_oversized_request_heads_are_refused(guarded: tuple[str, int]) -> None:
+    _, port = guarded
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * MAX_HEAD_BYTES + b"\r\n\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 400 ")
+
+
+def test_connections_are_capped(guarded: tuple[str, int]) -> None:
+    url, port = guarded
+    idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(6)]
+    try:
+        time.sleep(0.2)
+        assert httpx.get(f"{url}/healthz", timeout=10).status_code == 503
+    finally:
+        for sock in idle:
+            sock.close()
+    wait_until(lambda: httpx.get(f"{url}/healthz", timeout=1).status_code == 200, "the server after the idle connections closed")

@@ -16,7 +16,8 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from ontology.store import ATOMIC_LIMIT, JOURNAL, STAGING, GraphStore, RdfFormatName
+from ontology.serialise import RdfFormatName
+from ontology.store import ATOMIC_LIMIT, JOURNAL, STAGING, GraphStore
 from ontology.vocabulary import Vocabulary
 from tests.conftest import fresh_builtin
 from tests.loaders.test_integrity import GOOD_NT, MALFORMED

@@ -55,7 +55,7 @@ def rss_mb(pid: int) -> float:
 def served() -> Iterator[tuple[str, int]]:
     """A real ``nnvocab serve`` process (so its memory is its own), stopped at the end."""
     port = free_port()
-    env = {**os.environ, "NNV_RATE_LIMIT_PER_MINUTE": "10000000", "NNV_PORT": str(port)}
+    env = {**os.environ, "NNV_RATE_LIMIT_PER_MINUTE": "10000000", "NNV_MUTATION_RATE_LIMIT_PER_MINUTE": "10000000", "NNV_PORT": str(port)}
     env.pop("NNV_STORE", None)
     env.pop("NNV_STORE_PATH", None)
     nnvocab = Path(sys.executable).with_name("nnvocab")

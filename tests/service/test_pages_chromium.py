@@ -1,7 +1,8 @@
 """The browser page and GraphiQL render real data in headless Chromium with no internet.
 
-Chromium is installed by .ci/run (Debian package); on a machine without it these tests skip with
-the reason shown.
+They need Debian's chromium: ``make browser`` installs it (apt-get, as root) and .ci/run calls it
+before ``make test``; ``make test`` itself installs nothing, so on a machine without it these tests
+skip with the reason shown.
 """
 
 from __future__ import annotations
@@ -13,8 +14,13 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install chromium)")
+CHROMIUM_NAMES = ("chromium", "chromium-browser")
+CHROMIUM = next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason=f"no {' or '.join(CHROMIUM_NAMES)} on PATH (Debian's is /usr/bin/chromium): install it with `make browser` "
+    "(runs `apt-get install chromium` as root)",
+)
 
 FLAGS = [
     "--headless",
@@ -66,3 +72,84 @@ def test_graphiql_renders_offline(server_url: str, tmp_path: Path) -> None:
     shot = tmp_path / "graphiql.png"
     _chromium(f"{server_url}/graphql", f"--screenshot={shot}")
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+# The concept page's layout, measured in the page over Chrome's DevTools protocol (imports kept here: this block was
+# added at the end of the file while the top was being edited elsewhere).
+LAYOUT_PROBE = """(() => {
+  const graph = document.getElementById("graph"), formula = document.querySelector("#concept .formula");
+  if (!graph || !formula || !window.nnvGraph) return null;
+  const box = graph.getBoundingClientRect(), card = document.getElementById("concept").getBoundingClientRect();
+  return { graphTop: box.top, graphBottom: box.bottom, graphLeft: box.left, cardRight: card.right,
+           formulaScroll: formula.scrollWidth, formulaClient: formula.clientWidth,
+           pageScroll: document.documentElement.scrollWidth, viewportWidth: innerWidth, viewportHeight: innerHeight };
+})()"""
+
+
+def _group_alive(group: int) -> bool:
+    import os
+    import signal
+
+    try:
+        os.killpg(group, signal.SIGKILL)  # also reaches a helper that was forked while the group was being killed
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _layout(url: str, width: int, height: int) -> dict[str, float]:
+    """:data:`LAYOUT_PROBE` on ``url`` in a ``width`` × ``height`` viewport (a phone's below 600 px), once the graph is drawn."""
+    import itertools
+    import json
+    import os
+    import signal
+    import time
+
+    import httpx
+    from websockets.sync.client import connect
+
+    from tests.conftest import wait_until
+
+    flags = [flag for flag in FLAGS if not flag.startswith(("--virtual-time-budget", "--window-size"))]
+    with tempfile.TemporaryDirectory() as profile:
+        command = [str(CHROMIUM), *flags, f"--user-data-dir={profile}", "--remote-debugging-port=0", f"--window-size={width},{height}"]
+        browser = subprocess.Popen([*command, "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            active = Path(profile) / "DevToolsActivePort"
+            wait_until(active.exists, "chromium's DevTools endpoint", attempts=600)
+            targets = httpx.get(f"http://127.0.0.1:{active.read_text().split()[0]}/json/list", timeout=10).json()
+            with connect(next(t for t in targets if t["type"] == "page")["webSocketDebuggerUrl"], max_size=None) as devtools:
+                ids = itertools.count(1)
+
+                def call(method: str, **params: object) -> dict[str, object]:
+                    ident = next(ids)
+                    devtools.send(json.dumps({"id": ident, "method": method, "params": params}))
+                    while True:  # events come in between; each recv waits at most 30 s
+                        message = json.loads(devtools.recv(timeout=30))
+                        if message.get("id") == ident:
+                            return dict(message.get("result", {}))
+
+                call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=width < 600)
+                call("Page.navigate", url=url)
+                for _ in range(300):  # the page queries /graphql twice, then draws the graph: at most ~30 s
+                    value = call("Runtime.evaluate", expression=LAYOUT_PROBE, returnByValue=True)["result"]
+                    if isinstance(value, dict) and value.get("value"):
+                        return dict(value["value"])
+                    time.sleep(0.1)
+        finally:  # the browser and its helper processes (its own process group), before the profile goes
+            os.killpg(browser.pid, signal.SIGKILL)
+            browser.wait(timeout=30)
+            wait_until(lambda: not _group_alive(browser.pid), "the end of chromium's helper processes", attempts=200)
+    pytest.fail(f"the concept page at {url} did not draw its graph")
+
+
+@pytest.mark.parametrize(
+    ("concept", "width", "height"), [("adan", 1280, 800), ("adamw", 1280, 800), ("adan", 390, 844), ("adamw", 390, 844)]
+)
+def test_concept_page_fits_formula_and_graph_in_view(server_url: str, concept: str, width: int, height: int) -> None:
+    layout = _layout(f"{server_url}/#/concept/{concept}", width, height)
+    assert (layout["viewportWidth"], layout["viewportHeight"]) == (width, height)
+    assert layout["formulaScroll"] <= layout["formulaClient"]  # wraps inside its box (Adan's is 238 characters)
+    assert layout["pageScroll"] <= width  # nothing overflows the page sideways
+    if width >= 1000:  # the graph beside the card, wholly in the first screen
+        assert layout["graphLeft"] >= layout["cardRight"] and layout["graphBottom"] <= height

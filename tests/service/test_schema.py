@@ -1,8 +1,10 @@
-"""The committed schema matches the code, and the code keeps every part of the contract."""
+"""The committed schema matches the code, and the code keeps every part of the contract.
+
+The contract is the project's copy, ``docs/api/contract.graphql``; one test checks that the copy
+still equals the external original (``$NNV_SHARED_DIR/api/contract.graphql``) when that is present.
+"""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from graphql import (
     GraphQLEnumType,
@@ -13,10 +15,7 @@ from graphql import (
 )
 
 from service.graphql.schema import schema_sdl
-from tests.conftest import SHARED, shared_file
-
-ROOT = Path(__file__).resolve().parents[2]
-CONTRACT = SHARED / "api" / "contract.graphql"
+from tests.conftest import CONTRACT, ROOT, SHARED_CONTRACT, shared_file
 
 PENDING_FIELDS: set[str] = set()
 
@@ -26,8 +25,13 @@ def test_committed_schema_has_not_drifted() -> None:
     assert committed == schema_sdl(), "service/schema.graphql is stale: run `python -m service.graphql.export`"
 
 
+def test_the_contract_copy_equals_the_external_contract() -> None:
+    original = shared_file(SHARED_CONTRACT).read_text(encoding="utf-8")
+    assert CONTRACT.read_text(encoding="utf-8") == original, f"{CONTRACT} differs from {SHARED_CONTRACT}: copy it again"
+
+
 def test_every_contract_type_field_argument_and_enum_value_exists() -> None:
-    contract = build_schema(shared_file(CONTRACT).read_text(encoding="utf-8"))
+    contract = build_schema(CONTRACT.read_text(encoding="utf-8"))
     ours = build_schema(schema_sdl())
     problems = []
     for name, ctype in contract.type_map.items():

@@ -110,6 +110,14 @@ def slow_url(vocab: Vocabulary) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def roomy_url(vocab: Vocabulary) -> Iterator[str]:
+    """A server that accepts long texts (128 KB) and stops a query after 1 s."""
+    settings = Settings(rate_limit_per_minute=100_000, sparql_timeout_s=1.0, sparql_max_bytes=2**17)
+    with serve(create_app(settings, vocab=vocab)) as url:
+        yield url
+
+
 def sparql(url: str, query: str, how: str = "get", **headers: str) -> httpx.Response:
     """One request to ``/sparql``: ``get``, ``form`` (``query=``), ``update-form`` (``update=``) or a raw body of type ``how``."""
     if how == "get":
@@ -180,23 +188,33 @@ def test_keywords_in_literals_and_comments_and_remote_from_are_harmless(
     assert hits == []
 
 
+MAX_BYTES = Settings().sparql_max_bytes
+
+
 @pytest.mark.parametrize(
-    ("query", "status", "start"),
+    ("query", "status", "expected"),
     [
-        ("SELEKT * WHERE { ?s ?p ?o }", 400, "invalid SPARQL: Expected"),
-        ("SELECT * WHERE { ?s ?p }", 400, "invalid SPARQL"),
-        ("SELECT * WHERE { ?s undefined:p ?o }", 400, "invalid SPARQL"),  # rdflib parses it; oxigraph's error, from the child
-        ("ASK " + "{ " * 300 + "}" * 300, 400, "invalid SPARQL"),
-        ("# only a comment", 400, "invalid SPARQL"),
-        ("", 400, "missing 'query'"),
-        ("ASK {}\n#" + "x" * sparql_guard.MAX_QUERY_CHARS, 413, "query text over"),
+        ("SELEKT * WHERE { ?s ?p ?o }", 400, ("BAD_USER_INPUT", "invalid SPARQL: Expected")),
+        ("SELECT * WHERE { ?s ?p }", 400, ("BAD_USER_INPUT", "invalid SPARQL")),
+        ("SELECT * WHERE { ?s undefined:p ?o }", 400, ("BAD_USER_INPUT", "invalid SPARQL")),  # rdflib parses it; oxigraph refuses it
+        ("ASK " + "{ " * 30 + "}" * 30, 200, None),
+        ("ASK " + "{ " * 300 + "}" * 300, 400, ("QUERY_TOO_COMPLEX", "query nested deeper than 40 levels")),
+        ("ASK { FILTER(" + "(" * 41 + "1" + ")" * 41 + ") }", 400, ("QUERY_TOO_COMPLEX", "query nested deeper than 40 levels")),
+        ("# only a comment", 400, ("BAD_USER_INPUT", "invalid SPARQL")),
+        ("", 400, ("BAD_USER_INPUT", "missing 'query'")),
+        ("ASK {}\n#" + "x" * (MAX_BYTES - 8), 200, None),
+        ("ASK {}\n#" + "x" * (MAX_BYTES - 7), 413, ("QUERY_TOO_COMPLEX", f"query text over {MAX_BYTES} bytes")),
+        ("ASK {}\n#" + "é" * (MAX_BYTES // 2), 413, ("QUERY_TOO_COMPLEX", f"query text over {MAX_BYTES} bytes")),  # bytes, not characters
     ],
 )
-def test_bad_queries_get_a_clean_4xx(server_url: str, query: str, status: int, start: str) -> None:
+def test_bad_queries_get_a_clean_4xx(server_url: str, query: str, status: int, expected: tuple[str, str] | None) -> None:
     response = sparql(server_url, query, "application/sparql-query")
     assert response.status_code == status, response.text
+    if expected is None:
+        assert response.json() == {"head": {}, "boolean": True}
+        return
     code, message = error(response)
-    assert code == "BAD_USER_INPUT" and message.startswith(start), message
+    assert code == expected[0] and message.startswith(expected[1]), message
 
 
 def test_runaway_queries_are_killed_in_time_and_leave_nothing_running(slow_url: str) -> None:
@@ -224,6 +242,42 @@ def test_runaway_queries_are_killed_in_time_and_leave_nothing_running(slow_url: 
     assert httpx.get(f"{slow_url}/healthz").json() == {"status": "ok"}
     response = sparql(slow_url, ADAMW_LABEL, Accept="text/csv")
     assert response.status_code == 200 and response.text.splitlines() == ["l", "AdamW"]
+
+
+OPTIONALS = "ASK { " + "OPTIONAL { ?s ?p ?o } " * 2_900 + "}"  # ~64 KB: rdflib's parser alone spent 7-8 s on it, before any limit
+
+
+def test_a_parse_bomb_is_refused_by_size_before_parsing(server_url: str) -> None:
+    started = time.monotonic()
+    response = sparql(server_url, OPTIONALS, "application/sparql-query")
+    assert response.status_code == 413 and error(response) == ("QUERY_TOO_COMPLEX", f"query text over {MAX_BYTES} bytes")
+    assert time.monotonic() - started < 1.0
+
+
+def test_parsing_runs_in_the_child_under_the_time_limit(roomy_url: str) -> None:
+    """Let the bomb through the size check: its parse is killed at the limit, and none of it runs in the server's process."""
+    started = time.monotonic()
+    response = sparql(roomy_url, OPTIONALS, "application/sparql-query")
+    assert response.status_code == 503 and error(response)[0] == "TIMEOUT", response.text
+    assert time.monotonic() - started < 1.0 + 1.0
+    headers = {"Content-Type": "application/sparql-query"}
+    with httpx.Client(base_url=roomy_url, timeout=30) as client, ThreadPoolExecutor(max_workers=8) as pool:
+        cpu = time.process_time()  # this process runs the server (children's time is not counted)
+        started = time.monotonic()
+        answers = list(pool.map(lambda _: client.post("/sparql", content=OPTIONALS, headers=headers), range(8)))
+    assert [(a.status_code, error(a)[0]) for a in answers] == [(503, "TIMEOUT")] * 8
+    assert time.monotonic() - started < 1.0 + 1.0
+    assert time.process_time() - cpu < 1.0, "the parsing ran in the server's process"
+    started = time.monotonic()
+    response = sparql(roomy_url, ADAMW_LABEL, Accept="text/csv")
+    assert response.text.splitlines() == ["l", "AdamW"] and time.monotonic() - started < 1.0
+
+
+def test_the_check_runs_in_a_child_for_a_remote_store_too() -> None:
+    remote = _Remote((b"true", "text/csv"))
+    with pytest.raises(SparqlError) as caught:
+        _run(remote, OPTIONALS, timeout_s=1.0, max_bytes=2**17)
+    assert (caught.value.status, caught.value.code) == (503, "TIMEOUT") and remote.calls == []
 
 
 def test_output_and_memory_limits(server_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -264,8 +318,8 @@ class _Remote:
         return self.outcome
 
 
-def _run(store: object, query: str, timeout_s: float = 5.0) -> tuple[bytes, str]:
-    return asyncio.run(run_user_query(store, query, "text/csv", timeout_s=timeout_s))
+def _run(store: object, query: str, timeout_s: float = 5.0, max_bytes: int = MAX_BYTES) -> tuple[bytes, str]:
+    return asyncio.run(run_user_query(store, query, "text/csv", timeout_s=timeout_s, max_bytes=max_bytes))
 
 
 def test_other_stores_go_through_protocol_query_after_the_same_checks() -> None:

@@ -18,10 +18,11 @@ from loaders.formats import FORMATS
 from ontology import repository
 from ontology.pairs import list_pairs, list_pairs_with_families
 from ontology.store import StoreError
-from ontology.views import slug_of
 from ontology.vocabulary import AmbiguousNameError, UnknownNameError, Vocabulary
-from service import cli_admin, cli_impl, cli_pairs
 from service.cards import render_concept
+from service.cli import admin as admin_commands
+from service.cli import implementations as implementation_commands
+from service.cli import pairs as pair_commands
 from service.context import open_vocabulary, store_location
 from service.settings import Settings
 
@@ -105,23 +106,9 @@ def pairs(
         list_pairs_with_families(vocab.store, _resolve(vocab, layer), optimizers) if layer else list_pairs(vocab.store, None, optimizers)
     )
     if as_json:
-        rows = [
-            {
-                "layer": slug_of(p.layer),
-                "optimizer": slug_of(p.optimizer),
-                "note": p.note,
-                "sources": [str(s) for s in p.sources],
-                "inferred_via": slug_of(p.via) if p.via else None,
-            }
-            for p in found
-        ]
-        console.print_json(data=rows)
+        console.print_json(data=pair_commands.pairs_json(found))
         return
-    table = Table("layer", "optimizer", "note", "source", title=f"{len(found)} pairing(s)")
-    for p in found:
-        via = f" (via {vocab.label(p.via)})" if p.via else ""
-        table.add_row(vocab.label(p.layer) + via, vocab.label(p.optimizer), p.note or "", ", ".join(str(s) for s in p.sources))
-    console.print(table)
+    pair_commands.print_pairs(console, vocab, found)
 
 
 @app.command()
@@ -202,8 +189,14 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port (NNV_PORT)")] = None,
     workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
 ) -> None:
-    """Serve GraphQL, the browser, linked data and SPARQL over HTTP."""
+    """Serve GraphQL, the browser, linked data and SPARQL over HTTP.
+
+    X-Forwarded-For is believed only from NNV_TRUSTED_PROXIES (none by default), so the rate limits count
+    the real peer; slow or oversized request heads and idle connections are closed (see service.middleware).
+    """
     import uvicorn
+
+    from service.middleware import MAX_HEAD_BYTES, HeadGuardProtocol
 
     settings = Settings()
     location = store_location(settings)
@@ -211,14 +204,26 @@ def serve(
         raise _fail("an on-disk store can be opened by one process only: for several workers use a shared server (NNV_STORE=http://…)")
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"nnvocab on http://{bind_host}:{bind_port}/ (GraphiQL at /graphql)")
-    uvicorn.run("service.asgi:app", host=bind_host, port=bind_port, workers=workers, log_level="warning")
+    uvicorn.run(
+        "service.asgi:app",
+        host=bind_host,
+        port=bind_port,
+        workers=workers,
+        log_level="warning",
+        http=HeadGuardProtocol,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
+        timeout_keep_alive=settings.timeout_keep_alive_s,
+        limit_concurrency=settings.limit_concurrency,
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+    )
 
 
-app.command()(cli_impl.instantiate)
-app.command()(cli_impl.smoke)
-app.command()(cli_impl.coverage)
-app.command("verify-pairings")(cli_pairs.verify_pairings)
-app.command()(cli_admin.reload)
+app.command()(implementation_commands.instantiate)
+app.command()(implementation_commands.smoke)
+app.command()(implementation_commands.coverage)
+app.command("verify-pairings")(pair_commands.verify_pairings)
+app.command()(admin_commands.reload)
 
 
 def main() -> None:

@@ -13,12 +13,14 @@ from rich.table import Table
 
 from implementations import ImplementationError, UnknownImplementationError, list_implementations
 from implementations._coverage import coverage_report
+from implementations._sandbox import Sandbox, SandboxStartError, checked_spec, default_sandbox
 from service.context import open_vocabulary
 from service.runs import run_instantiate, run_smoke
 from service.settings import Settings
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
+SANDBOX_STARTING = "starting the sandbox (about 4 s: torch is imported once per command)…"
 ArgOpt = Annotated[list[str] | None, typer.Option("--arg", help="constructor argument key=value (value parsed as JSON)")]
 
 
@@ -40,10 +42,47 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+def warming_sandbox(term: str | None = None, args: dict[str, Any] | None = None) -> Sandbox:
+    """The default sandbox, warming up in the background (call it early), once ``term`` and ``args`` are accepted.
+
+    Raises:
+        typer.Exit: ``term`` is unknown or ``args`` are not accepted.
+
+    """
+    if term is not None:
+        try:
+            checked_spec(term, args)
+        except (UnknownImplementationError, ImplementationError) as exc:
+            raise _fail(str(exc)) from exc
+    return default_sandbox()
+
+
+def wait_for_sandbox(sandbox: Sandbox) -> None:
+    """Wait until ``sandbox`` runs, saying so on standard error (a spinner at a terminal) while it starts.
+
+    Raises:
+        typer.Exit: The sandbox did not start.
+
+    """
+    if sandbox.zygote_pid() is not None:
+        return
+    try:
+        if errors.is_terminal:
+            with errors.status(SANDBOX_STARTING):
+                sandbox.start()
+        else:
+            errors.print(SANDBOX_STARTING, highlight=False)
+            sandbox.start()
+    except SandboxStartError as exc:
+        raise _fail(str(exc)) from exc
+
+
 def instantiate(name: str, arg: ArgOpt = None) -> None:
     """Build an implementation in the sandbox and print its class, parameter count and repr."""
+    args = _parse_args(arg)
+    wait_for_sandbox(warming_sandbox(name, args))
     try:
-        result = run_instantiate(name, _parse_args(arg))
+        result = run_instantiate(name, args)
     except (UnknownImplementationError, ImplementationError) as exc:
         raise _fail(str(exc)) from exc
     if not result.get("ok"):
@@ -63,8 +102,11 @@ def smoke(
     """Smoke-test implementations in the sandbox; exit 1 if any fails."""
     if bool(name) == all_:
         raise _fail("give a term or --all")
+    args = None if all_ else _parse_args(arg)
+    sandbox = warming_sandbox(name, args)  # it warms up while the graph opens
     vocab = open_vocabulary(Settings())
     terms = list_implementations() if all_ else [name or ""]
+    wait_for_sandbox(sandbox)
     results: list[dict[str, Any]] = []
     start = time.perf_counter()
     with Progress(
@@ -74,7 +116,7 @@ def smoke(
         for term in terms:
             progress.update(task, description=f"smoke {term}")
             try:
-                results.append(run_smoke(vocab, term, _parse_args(arg)) if not all_ else run_smoke(vocab, term))
+                results.append(run_smoke(vocab, term, args))
             except (UnknownImplementationError, ImplementationError) as exc:
                 raise _fail(str(exc)) from exc
             progress.advance(task)

@@ -1,4 +1,4 @@
-"""The nnvocab vocabulary: namespaces, IRIs and the enumerations of the contract.
+"""The nnvocab namespaces: IRIs, prefixes, source documents and the enumerations of the contract.
 
 ``NNV`` is an rdflib ``DefinedNamespace`` with ``_fail = True``: a misspelt term
 (``NNV.pairWith``) raises ``AttributeError`` instead of minting a new IRI.
@@ -15,6 +15,13 @@ BASE = "https://w3id.org/nnvocab/"
 ONTOLOGY_IRI = BASE + "ontology"
 SEED_GUIDE = "000_d850fd30ffeff5b8.txt"
 SEED_TAGS = "002_217204371df5581c.txt"
+# The built-in graph's source documents by their human titles (their file names are content hashes).
+DOCUMENT_TITLES = {SEED_GUIDE: "NN Vocabulary guide", SEED_TAGS: "architecture tag page"}
+
+
+def document_title(document: str) -> str:
+    """The human title of a source document (a file name or address that has none stays as it is)."""
+    return DOCUMENT_TITLES.get(document, document)
 
 
 class NNV(DefinedNamespace):

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from rdflib import OWL, RDF, Graph
 
+from ontology.namespaces import NNV, ConceptKind
 from ontology.resources import ONTOLOGY_TTL, SHAPES_TTL
-from ontology.vocab import NNV, ConceptKind
 
 
 def test_misspelt_term_is_an_error() -> None:

@@ -1,0 +1,198 @@
+"""CLI output of ``pairs`` (a table that reads at any width, or complete JSON) and the command ``verify-pairings``."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from implementations import Family, list_implementations
+from implementations._sandbox import verify_in_sandbox
+from implementations.pairing.verify import claimed_pairs, list_tasks
+from ontology.namespaces import document_title
+from ontology.pairs import PairView, RecipeItemView
+from ontology.views import SourceView, slug_of
+from ontology.vocabulary import AmbiguousNameError, UnknownNameError, Vocabulary
+from service.cli.implementations import wait_for_sandbox, warming_sandbox
+from service.context import open_vocabulary
+from service.pairing_report import write_report
+from service.settings import Settings
+from service.verifications import VerificationError, record_verification, task_family
+
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+
+
+NOTE_SEPARATOR = "; "  # how the loader joins the notes of one pairing stated in several places
+_STOP_WORDS = frozenset(
+    ("a", "an", "and", "are", "as", "at", "be", "by", "for", "in", "is", "it", "its", "of", "on", "or", "the", "then", "to", "with")
+)
+WIDE_COLUMNS = 100  # from this console width on, sources get a column of their own
+SAME_NOTE_SHARE = 0.6  # a note whose content words are this much in an earlier note of the pair says nothing new
+
+
+def _content_words(note: str) -> set[str]:
+    words = (word.removesuffix("'s") for word in re.findall(r"[a-z0-9][a-z0-9'\-]*", note.lower()))
+    return {word[:-1] if len(word) > 3 and word.endswith("s") else word for word in words if word not in _STOP_WORDS}
+
+
+def note_parts(note: str | None) -> list[str]:
+    """The notes that the loader joined into one pairing's ``nnv:note``."""
+    return note.split(NOTE_SEPARATOR) if note else []
+
+
+def distinct_notes(notes: Iterable[str]) -> list[str]:
+    """``notes`` without those that repeat an earlier one (mostly the same content words), in order."""
+    kept: list[tuple[str, set[str]]] = []
+    for note in notes:
+        words = _content_words(note)
+        if note and not any(len(words & seen) >= SAME_NOTE_SHARE * len(words) for _, seen in kept):
+            kept.append((note, words))
+    return [note for note, _ in kept]
+
+
+def distinct_sources(sources: Iterable[SourceView]) -> list[SourceView]:
+    """One source per document line (the one naming a section when there is one), ordered by document and line."""
+    best: dict[tuple[str, int | None], SourceView] = {}
+    for source in sources:
+        key = (source.document, source.line)
+        if key not in best or (source.section and not best[key].section):
+            best[key] = source
+    return sorted(best.values(), key=lambda source: (document_title(source.document), source.line or 0))
+
+
+def describe_sources(sources: Iterable[SourceView]) -> str:
+    """Sources for reading: one line per document, its title then each line number with its section."""
+    by_title: dict[str, list[str]] = {}
+    for source in distinct_sources(sources):
+        place = f"line {source.line}" if source.line else ""
+        place += f" ({source.section})" if source.section and place else source.section or ""
+        by_title.setdefault(document_title(source.document), []).append(place)
+    return "\n".join(f"{title}, {'; '.join(filter(None, places))}" if any(places) else title for title, places in by_title.items())
+
+
+def _source_json(source: SourceView) -> dict[str, Any]:
+    return {"document": source.document, "title": document_title(source.document), "section": source.section, "line": source.line}
+
+
+def _recipe_json(item: RecipeItemView) -> dict[str, Any]:
+    return {"concept": slug_of(item.concept), "note": item.note, "sources": [_source_json(s) for s in item.sources]}
+
+
+def pairs_json(found: list[PairView]) -> list[dict[str, Any]]:
+    """Every pair with every note, every source (file name and title) and its recipe."""
+    return [
+        {
+            "layer": slug_of(p.layer),
+            "optimizer": slug_of(p.optimizer),
+            "note": p.note,
+            "notes": note_parts(p.note),
+            "sources": [_source_json(s) for s in p.sources],
+            "inferred_via": slug_of(p.via) if p.via else None,
+            "recipe": [_recipe_json(item) for item in p.recipe],
+        }
+        for p in found
+    ]
+
+
+def print_pairs(console: Console, vocab: Vocabulary, found: list[PairView]) -> None:
+    """A table of pairs that wraps at word boundaries at any width, notes and sources said once each.
+
+    Below ``WIDE_COLUMNS`` the sources go under the notes instead of in a column of their own.
+    """
+    wide = console.width >= WIDE_COLUMNS
+    table = Table(title=f"{len(found)} pairing(s)", box=box.SIMPLE_HEAD, show_lines=True)
+    table.add_column("layer → optimizer", min_width=12, max_width=26 if wide else 18, overflow="fold")
+    table.add_column("note" if wide else "note and source", min_width=24, overflow="fold")
+    if wide:
+        table.add_column("source", min_width=18, max_width=32, overflow="fold")
+    for p in found:
+        pairing = Text(f"{vocab.label(p.layer)} → ")
+        pairing.append(vocab.label(p.optimizer), style="bold")
+        if p.via:
+            pairing.append(f"\n(via {vocab.label(p.via)})", style="dim")
+        notes = distinct_notes(note_parts(p.note))
+        note = Text("\n".join(f"• {part}" for part in notes) if len(notes) > 1 else "".join(notes))
+        if p.recipe:
+            note.append("\nrecipe: " + ", ".join(vocab.label(item.concept) for item in p.recipe), style="cyan")
+        sources = describe_sources(p.sources)
+        if not wide:
+            note.append(f"\nsource: {sources}", style="dim")
+        table.add_row(pairing, note, *([sources] if wide else []))
+    console.print(table)
+
+
+def _claimed() -> set[tuple[str, str]]:
+    return {(layer, optimizer) for layer, entries in claimed_pairs().items() for optimizer in entries}
+
+
+def verify_pairings(
+    layer: Annotated[str | None, typer.Option(help="only this layer (its family's task)")] = None,
+    optimizer: Annotated[str | None, typer.Option(help="only this optimizer")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="the whole matrix of layer families × registered optimizers")] = False,
+    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    report: Annotated[Path | None, typer.Option(help="folder for pairing-heatmap.png and pairing-report.md")] = None,
+) -> None:
+    """Verify optimizer–layer pairings by real training runs (in the sandbox); results are stored in the graph."""
+    vocab = open_vocabulary(Settings())
+    claimed = _claimed()
+    try:
+        families = [task_family(vocab, vocab.resolve_concept(layer))] if layer else sorted(list_tasks())
+        optimizers = [vocab.resolve_concept(optimizer).rsplit("/", 1)[-1]] if optimizer else None
+    except (UnknownNameError, AmbiguousNameError, VerificationError) as exc:
+        errors.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    sandbox = warming_sandbox()
+    every_optimizer = list_implementations(family=Family.OPTIMIZER)
+    jobs = [
+        (family, opt) for family in families for opt in (optimizers or every_optimizer) if all_ or optimizers or (family, opt) in claimed
+    ]
+    results: list[dict[str, Any]] = []
+    wait_for_sandbox(sandbox)
+    start = time.perf_counter()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=errors) as progress:
+        task = progress.add_task("verifying", total=len(jobs))
+        for family, opt in jobs:
+            progress.update(task, description=f"{family} × {opt}")
+            result = verify_in_sandbox(family, opt, seed=seed)
+            result.setdefault("layer", family)
+            result.setdefault("optimizer", opt)
+            if "initial_loss" in result:
+                record_verification(vocab.store, result)
+            results.append(result)
+            progress.advance(task)
+    vocab.store.flush()
+    table = Table(
+        "layer family",
+        "optimizer",
+        "claimed",
+        "ok",
+        "loss ratio",
+        "SGD ratio",
+        "ms",
+        title=f"{len(results)} run(s) in {time.perf_counter() - start:.1f}s",
+    )
+    for r in results:
+        ratio, baseline = r.get("loss_ratio"), r.get("baseline_loss_ratio")
+        table.add_row(
+            r["layer"],
+            r["optimizer"],
+            "yes" if (r["layer"], r["optimizer"]) in claimed else "",
+            "[green]yes[/green]" if r.get("ok") else "[red]no[/red]",
+            f"{ratio:.3g}" if ratio is not None else str(r.get("error")),
+            f"{baseline:.3g}" if baseline is not None else "",
+            f"{r.get('duration_ms', 0):.0f}",
+        )
+    console.print(table)
+    if report:
+        paths = write_report(results, claimed, report)
+        console.print(f"report: {paths['markdown']} and {paths['heatmap']}")
