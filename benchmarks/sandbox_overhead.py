@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 from implementations import list_implementations
-from implementations._sandbox import Sandbox
-from implementations._smoke import run_smoke_test
+from implementations.registry.smoke import run_smoke_test
+from implementations.sandbox.sandbox import Sandbox
 
 
 def benchmark_terms() -> list[str]:

@@ -4,8 +4,8 @@
 building an implementation or smoke-testing it does.
 """
 
-from implementations._factory import UnknownImplementationError, create, get_implementation
-from implementations._registry import (
+from implementations.registry.factory import UnknownImplementationError, create, get_implementation
+from implementations.registry.spec import (
     Family,
     ImplementationError,
     ImplementationSpec,
@@ -13,7 +13,7 @@ from implementations._registry import (
     list_implementations,
     register_implementation,
 )
-from implementations._sandbox import smoke_test
+from implementations.sandbox.sandbox import smoke_test
 
 __all__ = [
     "Family",

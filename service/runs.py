@@ -12,8 +12,8 @@ from typing import Any
 
 from rdflib import Graph
 
-from implementations._graph import implementation_graph, implementation_iri, smoke_run_graph
-from implementations._sandbox import instantiate, smoke_test
+from implementations.registry.graph import implementation_graph, implementation_iri, smoke_run_graph
+from implementations.sandbox.sandbox import instantiate, smoke_test
 from ontology.namespaces import NNV
 from ontology.store import TripleStore
 from ontology.vocabulary import Vocabulary

@@ -9,9 +9,9 @@ from typing import Any
 from rdflib import RDF, XSD, Literal, URIRef
 from rdflib.namespace import PROV
 
-from implementations._graph import implementation_iri
-from implementations._sandbox import verify_in_sandbox
 from implementations.pairing.verify import list_tasks
+from implementations.registry.graph import implementation_iri
+from implementations.sandbox.sandbox import verify_in_sandbox
 from loaders.to_rdf import new_graph
 from ontology.namespaces import BASE, NNV, concept_iri
 from ontology.pairs import families_of

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from implementations._factory import create
+from implementations.registry.factory import create
 
 
 @dataclass

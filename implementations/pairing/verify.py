@@ -19,7 +19,7 @@ import math
 import time
 from typing import TYPE_CHECKING, Any
 
-from implementations._factory import UnknownImplementationError, concept_names, create, get_implementation
+from implementations.registry.factory import UnknownImplementationError, concept_names, create, get_implementation
 
 if TYPE_CHECKING:
     from torch import Tensor

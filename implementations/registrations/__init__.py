@@ -1,5 +1,1 @@
-"""Registration modules: importing this package registers every implementation (no torch import)."""
-
-from implementations.registrations import builtin, reference_blocks, reference_layers, reference_misc, reference_optim
-
-__all__ = ["builtin", "reference_blocks", "reference_layers", "reference_misc", "reference_optim"]
+"""Registrations of components, written as data (no torch import); listed in ``implementations.registry.spec.REGISTRATION_MODULES``."""

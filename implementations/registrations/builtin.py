@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from implementations._registry import Family, ImplementationSpec, register_all
+from implementations.registry.spec import Family, ImplementationSpec, register_all
 
-S = "implementations.samples:"
-ORACLE = "implementations.oracles:"
+S = "implementations.registry.samples:"
+ORACLE = "implementations.components.oracles:"
 Shape = int | tuple[int, ...] | list[int]
 
 
@@ -279,7 +279,7 @@ OPTIMIZERS = [
             "ns_steps": int,
             "adjust_lr_fn": str | None,
         },
-        sample="implementations.optimizer_checks:matrix_regression",
+        sample="implementations.components.training.optimizer_checks:matrix_regression",
         smoke_args={"lr": 0.05},
         notes="2-D parameters only (hidden-layer weight matrices): give biases, norms, embeddings and the output layer to AdamW. "
         "The smoke test fits a bias-free linear map.",

@@ -1,14 +1,17 @@
-"""Registrations of the reference building blocks (:mod:`implementations.blocks`) and of causal and bidirectional attention."""
+"""Registrations of the reference building blocks and of causal and bidirectional attention.
+
+The blocks are in :mod:`implementations.components.layers.blocks`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from implementations._registry import Family, ImplementationSpec, OracleCase, register_all
+from implementations.registry.spec import Family, ImplementationSpec, OracleCase, register_all
 
-B = "implementations.blocks:"
-BO = "implementations.block_oracles:"
-S = "implementations.samples:"
+B = "implementations.components.layers.blocks:"
+BO = "implementations.components.layers.block_oracles:"
+S = "implementations.registry.samples:"
 GQA = {"embed_dim": 16, "num_heads": 4}
 FFN_TYPES = {"d_model": int, "d_ff": int, "dropout": float, "activation": str}
 GQA_TYPES = {"embed_dim": int, "num_heads": int, "num_kv_heads": int | None, "bias": bool, "dropout": float, "causal": bool}
@@ -118,7 +121,7 @@ register_all(
         ),
         ImplementationSpec(
             "causal-attention",
-            "implementations.attention:GroupedQueryAttention",
+            "implementations.components.layers.attention:GroupedQueryAttention",
             Family.MODULE,
             {**GQA, "causal": True},
             GQA_TYPES,
@@ -126,7 +129,7 @@ register_all(
         ),
         ImplementationSpec(
             "bidirectional-attention",
-            "implementations.attention:GroupedQueryAttention",
+            "implementations.components.layers.attention:GroupedQueryAttention",
             Family.MODULE,
             {**GQA, "causal": False},
             GQA_TYPES,

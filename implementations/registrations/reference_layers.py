@@ -4,15 +4,15 @@ Attention variants, position encodings, gated feed-forward units and mixture-of-
 Only strings here: nothing is imported until an implementation is built.
 """
 
-from implementations._registry import Family, ImplementationSpec, OracleCase, register_all
+from implementations.registry.spec import Family, ImplementationSpec, OracleCase, register_all
 
-_ATTN = "implementations.attention"
-_POS = "implementations.positional"
-_GATED = "implementations.gated"
-_MOE = "implementations.moe"
-_SEQUENCES = "implementations.samples:sequences"
-_CROSS = "implementations.samples:cross_attention_inputs"  # 8 queries, 16 keys
-_CHECKS = "implementations.attention_checks"
+_ATTN = "implementations.components.layers.attention"
+_POS = "implementations.components.layers.positional"
+_GATED = "implementations.components.layers.gated"
+_MOE = "implementations.components.layers.moe"
+_SEQUENCES = "implementations.registry.samples:sequences"
+_CROSS = "implementations.registry.samples:cross_attention_inputs"  # 8 queries, 16 keys
+_CHECKS = "implementations.components.layers.attention_checks"
 
 _ATTENTION_TYPES = {"embed_dim": int, "num_heads": int, "bias": bool, "dropout": float | int, "causal": bool}
 

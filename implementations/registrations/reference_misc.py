@@ -1,21 +1,21 @@
 """Registrations of reference implementations written in this project (reference_misc).
 
-Losses (``implementations.losses``), structured dropout (``implementations.regularization``),
-graph layers (``implementations.graph``) and the LeCun-normal initialiser
-(``implementations.initializers``). Data only: no torch import here.
+Losses (``implementations.components.training.losses``), structured dropout (``implementations.components.layers.regularization``),
+graph layers (``implementations.components.layers.graph``) and the LeCun-normal initialiser
+(``implementations.components.training.initializers``). Data only: no torch import here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from implementations._registry import Family, ImplementationSpec, OracleCase, register_all
+from implementations.registry.spec import Family, ImplementationSpec, OracleCase, register_all
 
-L = "implementations.losses:"
-LC = "implementations.loss_checks:"
-R = "implementations.regularization:"
-G = "implementations.graph:"
-INIT = "implementations.initializers:"
+L = "implementations.components.training.losses:"
+LC = "implementations.components.training.loss_checks:"
+R = "implementations.components.layers.regularization:"
+G = "implementations.components.layers.graph:"
+INIT = "implementations.components.training.initializers:"
 
 
 def _loss(concept: str, name: str, sample: str, defaults: dict[str, Any], types: dict[str, Any], **extra: Any) -> ImplementationSpec:
@@ -33,7 +33,7 @@ LOSSES = [
     _loss(
         "focal-loss",
         "FocalLoss",
-        "implementations.samples:binary",
+        "implementations.registry.samples:binary",
         {"alpha": 0.25, "gamma": 2.0, "reduction": "mean"},
         {"alpha": float | list[float] | None, "gamma": float, "reduction": str},
         oracle=LC + "focal_oracle",
@@ -47,7 +47,7 @@ LOSSES = [
     _loss(
         "dice-loss",
         "DiceLoss",
-        "implementations.samples:binary",
+        "implementations.registry.samples:binary",
         {"smooth": 1.0, "activation": "sigmoid", "squared": True, "reduction": "mean"},
         {"smooth": float, "activation": str, "squared": bool, "reduction": str},
         oracle=LC + "dice_oracle",
@@ -104,7 +104,7 @@ MODULES = [
     _module(
         "stochastic-depth",
         R + "StochasticDepth",
-        "implementations.samples:images",
+        "implementations.registry.samples:images",
         {"p": 0.5, "mode": "row"},
         {"p": float, "mode": str},
         oracle=R + "identity_oracle",
@@ -113,7 +113,7 @@ MODULES = [
     _module(
         "dropblock",
         R + "DropBlock2d",
-        "implementations.samples:images",
+        "implementations.registry.samples:images",
         {"p": 0.1, "block_size": 3, "shared_channels": False},
         {"p": float, "block_size": int, "shared_channels": bool},
         oracle=R + "identity_oracle",
@@ -121,7 +121,7 @@ MODULES = [
     _module(
         "dropconnect",
         R + "DropConnectLinear",
-        "implementations.samples:vectors",
+        "implementations.registry.samples:vectors",
         {"in_features": 16, "out_features": 8, "p": 0.5, "bias": True, "per_sample": False},
         {"in_features": int, "out_features": int, "p": float, "bias": bool, "per_sample": bool},
         oracle=R + "linear_oracle",

@@ -1,6 +1,8 @@
 """Registrations of reference implementations written in this project (reference_optim).
 
-Optimizers live in ``implementations.optimizers`` and ``implementations.layerwise_optimizers``, schedules in ``implementations.schedulers``;
+Optimizers live in ``implementations.components.training.optimizers`` and
+``implementations.components.training.layerwise_optimizers``, schedules in
+``implementations.components.training.schedulers``;
 ``smoke_args`` only choose learning rates (and schedule lengths) that suit the smoke tests.
 """
 
@@ -8,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from implementations._registry import Family, ImplementationSpec, OracleCase, register_all
+from implementations.registry.spec import Family, ImplementationSpec, OracleCase, register_all
 
-OPT = "implementations.optimizers:"
-SCHED = "implementations.schedulers:"
-CHECKS = "implementations.optimizer_checks:"
+OPT = "implementations.components.training.optimizers:"
+SCHED = "implementations.components.training.schedulers:"
+CHECKS = "implementations.components.training.optimizer_checks:"
 PAIR = tuple[float, float]
 
 
@@ -29,7 +31,7 @@ def _opt(
     cases: tuple[dict[str, Any], ...] = (),
 ) -> ImplementationSpec:
     """A reference optimizer checked in lockstep against pytorch-optimizer (its default and ``cases`` arguments)."""
-    module = "implementations.layerwise_optimizers:" if cls in LAYERWISE else OPT
+    module = "implementations.components.training.layerwise_optimizers:" if cls in LAYERWISE else OPT
     return ImplementationSpec(
         concept,
         module + cls,

@@ -12,8 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from implementations import ImplementationError, UnknownImplementationError, list_implementations
-from implementations._coverage import coverage_report
-from implementations._sandbox import Sandbox, SandboxStartError, checked_spec, default_sandbox
+from implementations.registry.coverage import coverage_report
+from implementations.sandbox.sandbox import Sandbox, SandboxStartError, checked_spec, default_sandbox
 from service.context import open_vocabulary
 from service.runs import run_instantiate, run_smoke
 from service.settings import Settings

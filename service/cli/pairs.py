@@ -16,8 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from implementations import Family, list_implementations
-from implementations._sandbox import verify_in_sandbox
 from implementations.pairing.verify import claimed_pairs, list_tasks
+from implementations.sandbox.sandbox import verify_in_sandbox
 from ontology.namespaces import document_title
 from ontology.pairs import PairView, RecipeItemView
 from ontology.views import SourceView, slug_of

@@ -11,8 +11,8 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from implementations import ImplementationError, UnknownImplementationError
-from implementations._registry import ImplementationSpec, registry
-from implementations._sandbox import checked_spec
+from implementations.registry.spec import ImplementationSpec, registry
+from implementations.sandbox.sandbox import checked_spec
 from ontology.namespaces import concept_iri
 from service.graphql.errors import bad_input, not_found
 from service.graphql.types import BigInt, Implementation, ImplementationOrigin, InstantiateResult, SmokeCheck, SmokeTestResult

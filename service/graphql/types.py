@@ -183,7 +183,7 @@ class Concept(Node):
         """Its registered implementation, from the graph's ``nnv:implementation`` link."""
         if not self.view.implementation:
             return None
-        from implementations._registry import registry
+        from implementations.registry.spec import registry
         from service.graphql.implementations import implementation_of
 
         spec = registry().get(self.view.id)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from implementations._graph import implementation_iri, smoke_run_graph
+from implementations.registry.graph import implementation_iri, smoke_run_graph
 from ontology.vocabulary import Vocabulary
 from service.app import create_app
 from service.runs import last_smoke_tests, record_smoke

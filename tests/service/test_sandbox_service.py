@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from implementations import _sandbox
-from implementations._sandbox import Sandbox, SandboxLimits
+from implementations.sandbox import sandbox as _sandbox
+from implementations.sandbox.sandbox import Sandbox, SandboxLimits
 
 WALL = 2.0
 SELECTION = {"smokeTest": "{ term ok error durationMs }", "instantiate": "{ term ok error parameterCount }"}

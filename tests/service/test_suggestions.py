@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from implementations import UnknownImplementationError, get_implementation, list_implementations
-from implementations._factory import concept_names
+from implementations.registry.factory import concept_names
 from service.cli import app
 
 runner = CliRunner()

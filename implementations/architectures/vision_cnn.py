@@ -1,0 +1,1 @@
+"""Architectures of this family (being written)."""

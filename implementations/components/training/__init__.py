@@ -1,0 +1,1 @@
+"""Training components: losses, optimizers, learning-rate schedules, initializers, with their oracles."""

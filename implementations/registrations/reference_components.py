@@ -1,0 +1,1 @@
+"""Registrations of components added to finish the coverage list (data only)."""

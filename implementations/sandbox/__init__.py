@@ -1,0 +1,1 @@
+"""The sandbox: a zygote process (torch imported once) and a pool of limited workers that build and smoke-test implementations."""
