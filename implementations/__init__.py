@@ -4,7 +4,7 @@
 building an implementation or smoke-testing it does.
 """
 
-from implementations.registry.factory import UnknownImplementationError, create, get_implementation
+from implementations.registry.factory import AmbiguousImplementationError, UnknownImplementationError, create, get_implementation
 from implementations.registry.spec import (
     Family,
     ImplementationError,
@@ -16,6 +16,7 @@ from implementations.registry.spec import (
 from implementations.sandbox.sandbox import smoke_test
 
 __all__ = [
+    "AmbiguousImplementationError",
     "Family",
     "ImplementationError",
     "ImplementationSpec",

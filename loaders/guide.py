@@ -48,7 +48,7 @@ FIELD_LABELS = (
     "Note",
 )
 _BODY_STARTS = ("python", "What it does:", "What they are:", "Theory:", "Blocked innovations:")
-_FIELD_RE = re.compile(r"(?:(?<=\s)|^)(" + "|".join(re.escape(label) for label in FIELD_LABELS) + r"):")
+FIELD_RE = re.compile(r"(?:(?<=\s)|^)(" + "|".join(re.escape(label) for label in FIELD_LABELS) + r"):")
 _EXAMPLE_RE = re.compile(r"^Example (\d+): (.+)$")
 _GLOSSARY_RE = re.compile(r"^([A-Z][^:]{0,60}): (.+)$")
 _GLOSSARY_START = "Quick Glossary of Key Terms"
@@ -86,7 +86,7 @@ def _is_title(lines: list[str], i: int) -> bool:
     text = lines[i].strip()
     if not text or len(text) > _MAX_TITLE or text.startswith(("•", "#", "┌", "│", "└")):
         return False
-    if text.endswith((":", ".", ",")) or text.startswith("Example:") or _FIELD_RE.match(text):
+    if text.endswith((":", ".", ",")) or text.startswith("Example:") or FIELD_RE.match(text):
         return False
     before = lines[i - 1].strip() if i > 0 else ""
     after = lines[i + 1].strip() if i + 1 < len(lines) else ""
@@ -97,7 +97,7 @@ def _is_intro(lines: list[str], i: int) -> bool:
     """A heading's introductory paragraph: long prose directly followed by an entry title."""
     text = lines[i].strip()
     nxt = _next_nonblank(lines, i)
-    return len(text) > _MAX_TITLE and not _FIELD_RE.match(text) and nxt < len(lines) and _is_title(lines, nxt)
+    return len(text) > _MAX_TITLE and not FIELD_RE.match(text) and nxt < len(lines) and _is_title(lines, nxt)
 
 
 def _next_nonblank(lines: list[str], i: int) -> int:
@@ -109,7 +109,7 @@ def _next_nonblank(lines: list[str], i: int) -> int:
 
 def _split_fields(text: str) -> dict[str, str]:
     fields: dict[str, str] = {}
-    matches = list(_FIELD_RE.finditer(text))
+    matches = list(FIELD_RE.finditer(text))
     for k, match in enumerate(matches):
         end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
         value = " ".join(text[match.end() : end].split())
@@ -127,8 +127,8 @@ def _body(lines: list[str], start: int, stop: int) -> tuple[dict[str, str], list
         if text.strip() == "python":
             in_code = True
             continue
-        if in_code and (not text or raw.startswith((" ", "#")) or not _FIELD_RE.match(text.strip())):
-            if _FIELD_RE.match(text.strip()):
+        if in_code and (not text or raw.startswith((" ", "#")) or not FIELD_RE.match(text.strip())):
+            if FIELD_RE.match(text.strip()):
                 in_code = False
             else:
                 code.append(text)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from loaders.builtin import load_builtin
 from loaders.errors import LoaderError, read_source_text
-from loaders.guide import _FIELD_RE as FIELD_RE  # the guide parser's field-label pattern
+from loaders.guide import FIELD_RE  # the guide parser's field-label pattern
 from ontology import repository
 from ontology.names import NameIndex, normalise
 from ontology.store import GraphStore

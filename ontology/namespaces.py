@@ -78,6 +78,7 @@ class NNV(DefinedNamespace):
     target: URIRef
     origin: URIRef
     defaultArgs: URIRef
+    publishedConfig: URIRef
     ok: URIRef
     detail: URIRef
     durationMs: URIRef

@@ -12,8 +12,11 @@ from typing import Any
 
 from rdflib import Graph
 
+from implementations.anatomy.advise import build_advice
+from implementations.anatomy.check_models import ModelReport, check_models
+from implementations.anatomy.inspect import Anatomy
 from implementations.registry.graph import implementation_graph, implementation_iri, smoke_run_graph
-from implementations.sandbox.sandbox import instantiate, smoke_test
+from implementations.sandbox.sandbox import anatomy_in_sandbox, instantiate, smoke_test
 from ontology.namespaces import NNV
 from ontology.store import TripleStore
 from ontology.vocabulary import Vocabulary
@@ -86,3 +89,36 @@ def last_smoke_tests(store: TripleStore, concepts: list[str]) -> dict[str, Store
         detail = json.loads(str(row["detail"]))
         out[slug] = StoredSmoke(slug, bool(row["ok"]), float(row["ms"]), detail.get("checks", []), detail.get("error"))  # type: ignore[arg-type]
     return out
+
+
+def run_inspect(term: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build ``term`` in the sandbox and inspect it: ``{ok, term, anatomy, param_groups}`` or ``{ok: false, error}``."""
+    return anatomy_in_sandbox(term, args)
+
+
+def advice_from(vocab: Vocabulary, result: dict[str, Any]) -> dict[str, Any]:
+    """The advice for a successful anatomy job's result, from the graph's pairings and stored verifications (no torch here)."""
+    from service.verifications import latest_verification
+
+    anatomy = Anatomy.from_dict(result["anatomy"])
+    stored = lambda layer, optimizer: latest_verification(vocab.store, layer, optimizer)  # noqa: E731
+    advice = build_advice(anatomy, result["param_groups"], vocab.store, result["term"], stored)
+    return {"ok": True, **advice.to_dict()}
+
+
+def run_advise(vocab: Vocabulary, term: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Inspect ``term`` in the sandbox, then advise (:func:`advice_from`); a failed job's result as it is."""
+    result = anatomy_in_sandbox(term, args)
+    return advice_from(vocab, result) if result.get("ok") else result
+
+
+def _sandbox_inspector(architecture: str, args: dict[str, Any]) -> Anatomy:
+    result = anatomy_in_sandbox(architecture, args, meta=True)
+    if not result.get("ok"):
+        raise RuntimeError(str(result.get("error")))
+    return Anatomy.from_dict(result["anatomy"])
+
+
+def run_check_models(vocab: Vocabulary, models: list[str] | None = None) -> list[ModelReport]:
+    """Check the graph's "model uses concept" edges against the models, each built at its published size on the meta device (sandbox)."""
+    return check_models(vocab.store, _sandbox_inspector, models)

@@ -5,7 +5,8 @@ would run), each ``.venv/bin/nnvocab`` line as a subprocess from the repository 
 blocks as script files run by ``.venv/bin/python``, the GraphQL block POSTed to a served built-in
 graph, the ``curl`` lines against that server, and the plain block (the layout diagram) by the
 paths it names. Each command has its own check below, keyed by the command as written; a block
-of another kind, or a command with no check, fails ``test_every_example_has_a_check``.
+of another kind, or a command with no check, fails ``test_every_example_has_a_check``. The counts
+the prose gives (implementations, architectures, configured models) are checked against the registry.
 """
 
 from __future__ import annotations
@@ -21,11 +22,15 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph
 import pytest
 
+from implementations import Family, list_implementations
+from implementations.architectures.models import MODEL_CONFIGS, resolve_model
+from implementations.sandbox.worker import SandboxLimits
 from ontology import repository
 from ontology.pairs import list_pairs
 from ontology.vocabulary import Vocabulary
@@ -68,22 +73,65 @@ def _run(argv: list[str], cwd: Path, timeout: float = 120) -> subprocess.Complet
     return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
 
 
+Runs = dict[str, subprocess.CompletedProcess[str]]
+
+
+def _writes_report(command: str) -> bool:
+    return "--report" in _argv(command)
+
+
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess[str]]:
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the Python examples, and the working folder of a command that writes a report."""
+    return tmp_path_factory.mktemp("readme")
+
+
+@pytest.fixture(scope="module")
+def runs(scratch: Path) -> Runs:
     """Every CLI line (from the repository root) and Python block (as a script), by command or block.
 
-    Most of each run is start-up (Python, the graph, torch and the sandbox for some), so they run
-    three at a time.
+    Most of each run is start-up (Python, the graph, torch and the sandbox for many), so they run
+    three at a time, the slowest first. A command writing a report (``--report docs``) runs in
+    ``scratch``, so the repository's copy stays as it is.
     """
-    folder = tmp_path_factory.mktemp("readme")
-    jobs = {command: ([str(ROOT / _argv(command)[0]), *shlex.split(_key(command))], ROOT) for command in _commands(".venv/bin/nnvocab")}
+    jobs = {
+        command: ([str(ROOT / _argv(command)[0]), *shlex.split(_key(command))], scratch if _writes_report(command) else ROOT)
+        for command in _commands(".venv/bin/nnvocab")
+    }
     for number, block in enumerate(_blocks("python")):
-        script = folder / f"example_{number}.py"
+        script = scratch / f"example_{number}.py"
         script.write_text(block, encoding="utf-8")
-        jobs[block] = ([str(BIN / "python"), str(script)], folder)
+        jobs[block] = ([str(BIN / "python"), str(script)], scratch)
+    slow = {command for command in _commands(".venv/bin/nnvocab") if _key(command) in SLOW}
+    slowest_first = sorted(jobs, key=lambda key: 0 if key in slow else 1 if key in _blocks("python") else 2)
     with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = {key: pool.submit(_run, argv, cwd) for key, (argv, cwd) in jobs.items()}
+        futures = {key: pool.submit(_run, *jobs[key]) for key in slowest_first}
         return {key: future.result() for key, future in futures.items()}
+
+
+def _report(command: str, folder: Path) -> str:
+    """The files a ``--report DIR`` command wrote into ``folder / DIR`` (empty for other commands)."""
+    if not _writes_report(command):
+        return ""
+    argv = _argv(command)
+    written = sorted((folder / argv[argv.index("--report") + 1]).iterdir())
+    return "".join(f"\n--- {path.name}\n{path.read_text(encoding='utf-8')}" for path in written)
+
+
+def _cli_run(runs: Runs, key: str) -> subprocess.CompletedProcess[str]:
+    """The run of the README's CLI line whose command (without the program) is ``key``."""
+    return runs[next(command for command in _commands(".venv/bin/nnvocab") if _key(command) == key)]
+
+
+def _json(out: str) -> Any:
+    """The JSON value that opens ``out`` (a command's standard output, standard error after it)."""
+    value, _end = json.JSONDecoder().raw_decode(out.lstrip())
+    return value
+
+
+def _concept_ids(vocab: Vocabulary) -> set[str]:
+    rows = vocab.store.select("SELECT ?c WHERE { ?c a nnv:Concept }")
+    return {str(row["c"]).rsplit("/", 1)[-1].rstrip(">") for row in rows}
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +169,7 @@ def _assert_none_in(text: str, *parts: str) -> None:
 @pytest.mark.parametrize("command", _commands("make"))
 def test_make_example(command: str) -> None:
     target = _argv(command)[1]
-    plan = _run(["make", "-n", target], ROOT)
+    plan = _run(["make", "--no-print-directory", "-n", target], ROOT)  # quiet also when the tests run under `make test`
     assert plan.returncode == 0, plan.stderr
     MAKE_CHECKS[target](plan.stdout.strip())
 
@@ -179,6 +227,66 @@ def _check_instantiate(command: str, out: str, _vocab: Vocabulary) -> None:
     assert "GroupedQueryAttention" in out and re.search(rf"parameters:\s*{expected:,}\b", out), out
 
 
+def _check_scaled_model(command: str, out: str, _vocab: Vocabulary) -> None:
+    model = _argv(command)[2]
+    config = MODEL_CONFIGS[model]
+    claimed = re.search(r"([\d,]+) parameters \(published: ([\d,]+)\)", _comment(command))
+    assert claimed and int(claimed.group(2).replace(",", "")) == config.parameters
+    assert f"model {model} as {config.architecture}, scaled-down configuration" in out, out[:500]
+    assert f"parameters: {claimed.group(1)} (published: {claimed.group(2)})" in out, out[:500]
+    assert int(claimed.group(1).replace(",", "")) < config.parameters / 1000  # the same structure, a tiny fraction of the size
+
+
+def _check_published_model(command: str, out: str, _vocab: Vocabulary) -> None:
+    result = _json(out)
+    claimed = re.search(r"([\d,]+) parameters", _comment(command))
+    assert claimed and result["parameter_count"] == int(claimed.group(1).replace(",", "")) == result["model"]["parameters"]
+    assert result["device"] == "meta" and result["term"] == result["model"]["architecture"] == _argv(command)[2]
+    assert result["args"] == result["model"]["published"] and "LLaMA-7B" in result["model"]["source"]
+
+
+def _check_inspect(command: str, out: str, vocab: Vocabulary) -> None:
+    result = _json(out)
+    findings = {f["concept"]: f for f in result["findings"]}
+    named = _named_in_comment(command)
+    assert result["term"] == _argv(command)[2] and len(named) == 4
+    assert [name for name in named if findings.get(name, {}).get("count", 0) < 1] == [], sorted(findings)
+    assert set(findings) <= _concept_ids(vocab)  # every finding is a concept of the graph
+    for f in findings.values():
+        assert f["share"] == round(f["parameters"] / result["parameters"], 4) and f["examples"] and f["evidence"], f
+    facts = result["facts"]
+    assert facts["num_key_value_heads"] < facts["num_attention_heads"]  # what makes it grouped-query attention
+    assert findings["grouped-query-attention"]["count"] == facts["num_hidden_layers"]
+
+
+def _check_advise(command: str, out: str, vocab: Vocabulary) -> None:
+    result = _json(out)
+    claimed = re.search(r"(\w+) first \(momentum ([\d.e-]+), weight decay ([\d.e-]+)\)", _comment(command))
+    assert claimed, _comment(command)
+    best = result["optimizers"][0]
+    assert result["term"] == _argv(command)[2] and best["optimizer"] == claimed.group(1)
+    assert best["settings"] == {"momentum": float(claimed.group(2)), "weight_decay": float(claimed.group(3))}
+    assert best["notes"] and best["sources"] and result["term"] in best["recommended_for"]
+    assert result["extras"] and {e["concept"] for e in result["extras"]} <= _concept_ids(vocab)
+    groups = {g["name"]: g for g in result["param_groups"]}
+    assert groups["decay"]["weight_decay"] == float(claimed.group(3)) and groups["no_decay"]["weight_decay"] == 0
+    assert any("normalization" in name for name in groups["no_decay"]["examples"])
+    assert any(name.endswith(".bias") for name in groups["no_decay"]["examples"])
+    assert sum(g["parameters"] for g in groups.values()) == result["anatomy"]["parameters"]
+
+
+def _check_models_report(command: str, out: str, vocab: Vocabulary) -> None:
+    counts = r"(\d+)\D+(\d+)\D+(\d+)\D+(\d+)\D+(\d+)\D+(\d+)"
+    printed = re.search(rf"models: {counts}", out)
+    written = re.search(rf"^\| {counts} \|$", out, flags=re.M)  # the report's summary row
+    assert printed and written and printed.groups() == written.groups(), out[-2000:]
+    models, built, confirmed, contradicted, _explained, _unchecked = map(int, printed.groups())
+    assert (models, built, contradicted) == (repository.get_stats(vocab.store).models, len(MODEL_CONFIGS), 0) and confirmed > 0
+    report = Path(_comment(command).rsplit(": ", 1)[1])
+    assert report.parent == Path(_argv(command)[-1]) and f"--- {report.name}\n# Model claims" in out
+    assert "## Llama 2 (`llama-2`, built from `llama`)" in out
+
+
 def _check_coverage(command: str, out: str, vocab: Vocabulary) -> None:
     implemented = vocab.store.select("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a nnv:Concept ; nnv:implementation ?i }")[0]["n"]
     assert re.search(rf"\b{implemented} of {repository.get_stats(vocab.store).concepts} concepts", out), out[:300]
@@ -204,25 +312,32 @@ CLI_CHECKS: dict[str, tuple[int, Callable[[str, str, Vocabulary], None]]] = {  #
     "validate": (0, lambda command, out, _vocab: _assert_all_in(out, "0 violations")),
     "load tests/data/pwc-methods-sample.json": (0, _check_load),
     "instantiate gqa --arg embed_dim=64 --arg num_heads=8 --arg num_kv_heads=2": (0, _check_instantiate),
+    "instantiate llama-2": (0, _check_scaled_model),
+    "instantiate llama --full --meta --json": (0, _check_published_model),
+    "inspect llama --json": (0, _check_inspect),
+    "advise resnet --json": (0, _check_advise),
     "smoke 'layer norm'": (0, lambda command, out, _vocab: _assert_all_in(out, "layer-normalization", *_named_in_comment(command))),
     "smoke --all": (0, lambda command, out, vocab: _assert_all_in(out, f"{repository.get_stats(vocab.store).implementations} smoke test")),
     "coverage": (0, _check_coverage),
+    "check-models --report docs": (0, _check_models_report),
 }
+SLOW = {"smoke --all", "check-models --report docs", "validate"}  # started first, then the Python blocks
 
 
 @pytest.mark.parametrize("command", _commands(".venv/bin/nnvocab"), ids=_key)
-def test_cli_example(command: str, runs: dict[str, subprocess.CompletedProcess[str]], fresh: Vocabulary) -> None:
+def test_cli_example(command: str, runs: Runs, scratch: Path, fresh: Vocabulary) -> None:
     result = runs[command]
     exit_code, check = CLI_CHECKS[_key(command)]
     assert result.returncode == exit_code, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    check(command, result.stdout if ">" in _argv(command) else result.stdout + result.stderr, fresh)  # what a redirection keeps
+    shown = result.stdout if ">" in _argv(command) else result.stdout + result.stderr  # what a redirection keeps
+    check(command, shown + _report(command, scratch), fresh)
 
 
 # --- Python -------------------------------------------------------------------------------------
 
 
-def _check_vocabulary_script(out: str, vocab: Vocabulary) -> None:
+def _check_vocabulary_script(out: str, vocab: Vocabulary, _runs: Runs) -> None:
     gqa = vocab.concept("grouped query attention")
     first, *pairs = out.splitlines()
     _assert_all_in(first, gqa.name, *gqa.alt_names, *gqa.papers, *gqa.models)
@@ -230,23 +345,36 @@ def _check_vocabulary_script(out: str, vocab: Vocabulary) -> None:
     assert pairs == [f"{vocab.label(p.optimizer)} — {p.note}" for p in list_pairs(vocab.store, layers=[transformer])]
 
 
-def _check_implementations_script(out: str, _vocab: Vocabulary) -> None:
+def _check_implementations_script(out: str, _vocab: Vocabulary, _runs: Runs) -> None:
     listed, ok = out.strip().rsplit(" ", 1)
     names = ast.literal_eval(listed)
     assert ok == "True" and "grouped-query-attention" in names and all("attention" in name for name in names)
 
 
-PYTHON_CHECKS: dict[str, Callable[[str, Vocabulary], None]] = {  # a block's first line → its check
+def _check_anatomy_script(out: str, vocab: Vocabulary, runs: Runs) -> None:
+    inspected, advised = out.strip().splitlines()
+    parameters, findings = inspected.split(" ", 1)
+    sandboxed = _json(_cli_run(runs, "inspect llama --json").stdout)  # the same default LLaMA, inspected in the sandbox
+    assert int(parameters) == sandboxed["parameters"]
+    assert ast.literal_eval(findings) == [(f["concept"], f["count"]) for f in sandboxed["findings"]]
+    optimizer, groups = advised.split(" ", 1)
+    assert vocab.concept(optimizer).kind == "OPTIMIZER", optimizer
+    decay, no_decay = ast.literal_eval(groups)
+    assert decay[0] == "decay" and decay[1] > 0 and no_decay == ("no_decay", 0.0)
+
+
+PYTHON_CHECKS: dict[str, Callable[[str, Vocabulary, Runs], None]] = {  # a block's first line → its check
     "from service.context import open_vocabulary": _check_vocabulary_script,
     "from implementations import create, smoke_test, list_implementations": _check_implementations_script,
+    "from implementations import create": _check_anatomy_script,
 }
 
 
 @pytest.mark.parametrize("block", _blocks("python"), ids=lambda block: block.splitlines()[0])
-def test_python_example(block: str, runs: dict[str, subprocess.CompletedProcess[str]], vocab: Vocabulary) -> None:
+def test_python_example(block: str, runs: Runs, vocab: Vocabulary) -> None:
     result = runs[block]
     assert result.returncode == 0, result.stderr
-    PYTHON_CHECKS[block.splitlines()[0]](result.stdout, vocab)
+    PYTHON_CHECKS[block.splitlines()[0]](result.stdout, vocab, runs)
 
 
 # --- GraphQL and HTTP ----------------------------------------------------------------------------
@@ -265,6 +393,16 @@ def test_graphql_example(server_url: str, vocab: Vocabulary) -> None:  # noqa: F
     path = data["path"]
     assert path[0]["subject"] == "grouped-query-attention" and path[-1]["object"] == "adamw"
     assert all(edge["object"] == after["subject"] for edge, after in itertools.pairwise(path))
+    llama_2 = MODEL_CONFIGS["llama-2"]
+    assert data["model"]["implementation"]["id"] == llama_2.architecture == data["model"]["config"]["architecture"]
+    assert data["model"]["config"]["parameters"] == str(llama_2.parameters) and data["model"]["config"]["source"] == llama_2.source
+    inspected = {f["concept"]: f for f in data["inspect"]["findings"]}
+    assert data["inspect"]["className"] == "HuggingFaceModel" and data["inspect"]["parameters"] > 0
+    inspect_line = next(c for c in _commands(".venv/bin/nnvocab") if _key(c) == "inspect llama --json")
+    assert all(inspected[name]["count"] >= 1 for name in _named_in_comment(inspect_line)), sorted(inspected)
+    advice = data["advise"]
+    assert advice["optimizers"][0]["optimizer"] == "sgd" and advice["optimizers"][0]["settings"]["momentum"] == 0.9
+    assert {(g["name"], g["weightDecay"] == 0) for g in advice["paramGroups"]} == {("decay", False), ("no_decay", True)}
 
 
 def _check_concept_route(command: str, body: str, server: str) -> None:
@@ -327,6 +465,23 @@ def test_links_and_repository_paths_exist() -> None:
     named = re.findall(r"\]\(([^)#:]+)\)", README) + [p for p in re.findall(r"`([\w./*-]+/[\w./*-]*)`", README) if p.split("/")[0] in top]
     assert len(named) >= 20
     assert [p for p in named if not list(ROOT.glob(p.rstrip("/")))] == []
+
+
+def test_counts_and_names_in_the_prose_are_current() -> None:
+    """The implementations section's numbers and names: the registry's count, its architectures, the configured models."""
+    total = re.search(r"one of the (\d+) registered implementations", README)
+    architectures = re.search(r"(\d+) of them are whole architectures \(`Family\.ARCHITECTURE`\), among them(.+?): built", README, re.S)
+    models = re.search(r"(\d+) model\s+nodes of the graph \((.+?) …\) carry their published configuration", README)
+    assert total and architectures and models
+    assert int(total.group(1)) == len(list_implementations())
+    registered = list_implementations(family=Family.ARCHITECTURE)
+    named = re.findall(r"`([\w-]+)`", architectures.group(2))
+    assert int(architectures.group(1)) == len(registered) and len(named) >= 12
+    assert [name for name in named if name not in registered] == []
+    assert int(models.group(1)) == len(MODEL_CONFIGS)
+    assert [name for name in models.group(2).split(", ") if resolve_model(name) is None] == []
+    cap = re.search(r"refused above the sandbox's (\d+) M parameters", README)
+    assert cap and int(cap.group(1)) * 1_000_000 == SandboxLimits().max_parameters
 
 
 def test_configuration_table_gives_the_real_defaults() -> None:

@@ -19,7 +19,13 @@ import math
 import time
 from typing import TYPE_CHECKING, Any
 
-from implementations.registry.factory import UnknownImplementationError, concept_names, create, get_implementation
+from implementations.registry.factory import (
+    AmbiguousImplementationError,
+    UnknownImplementationError,
+    concept_names,
+    create,
+    get_implementation,
+)
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -122,7 +128,7 @@ def resolve_optimizer(optimizer: str) -> str:
     """
     try:
         slug = get_implementation(optimizer).concept
-    except UnknownImplementationError as exc:
+    except (UnknownImplementationError, AmbiguousImplementationError) as exc:
         raise ValueError(str(exc)) from exc
     if slug not in OPTIMIZERS:
         raise ValueError(f"'{optimizer}' is not an optimizer of the pairing matrix ({', '.join(OPTIMIZERS)})")

@@ -23,6 +23,18 @@ class UnknownImplementationError(LookupError):
         return str(self.args[0])
 
 
+class AmbiguousImplementationError(LookupError):
+    """A term names several concepts that each have an implementation ("SNN"); ``candidates`` are their slugs."""
+
+    def __init__(self, term: str, candidates: list[str], labels: list[str]) -> None:
+        super().__init__(f"'{term}' names several implemented concepts: {', '.join(labels)} — use one of {', '.join(candidates)}")
+        self.term = term
+        self.candidates = candidates
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 @functools.cache
 def concept_names() -> NameIndex:
     """The built-in graph's concept names (labels, aliases, merged aliases) → concept slugs."""
@@ -40,6 +52,7 @@ def get_implementation(term: str) -> ImplementationSpec:
 
     Raises:
         UnknownImplementationError: The term is unknown, or names a concept with no implementation.
+        AmbiguousImplementationError: The term names several concepts with an implementation.
 
     """
     specs = registry()
@@ -48,6 +61,8 @@ def get_implementation(term: str) -> ImplementationSpec:
     names = concept_names()
     slugs = names.resolve_typed(term)
     found = [specs[s] for s in slugs if s in specs]
+    if len(found) > 1:
+        raise AmbiguousImplementationError(term, [f.concept for f in found], [names.preferred.get(f.concept, f.concept) for f in found])
     if found:
         return found[0]
     if slugs:

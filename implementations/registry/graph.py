@@ -1,7 +1,8 @@
-"""The registry as RDF: ``mls:Implementation`` nodes linked to their concepts, and smoke-test runs."""
+"""The registry as RDF: ``mls:Implementation`` nodes linked to their concepts and models, and smoke-test runs."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +12,9 @@ from rdflib.namespace import PROV
 
 from implementations.registry.spec import registry
 from loaders.to_rdf import new_graph
-from ontology.namespaces import BASE, MLS, NNV, concept_iri
+from ontology.namespaces import BASE, MLS, NNV, concept_iri, model_iri
+
+MODELS_MODULE = "implementations.architectures.models"  # the published model configurations (data)
 
 
 def implementation_iri(concept: str) -> URIRef:
@@ -20,9 +23,10 @@ def implementation_iri(concept: str) -> URIRef:
 
 
 def implementation_graph() -> Graph:
-    """One ``mls:Implementation`` per registration, ``mls:implements`` its concept."""
+    """One ``mls:Implementation`` per registration, ``mls:implements`` its concept; configured models link to theirs."""
     graph = new_graph()
-    for concept, spec in sorted(registry().items()):
+    specs = registry()
+    for concept, spec in sorted(specs.items()):
         iri = implementation_iri(concept)
         graph.add((iri, RDF.type, MLS.Implementation))
         graph.add((iri, RDFS.label, Literal(spec.target)))
@@ -31,7 +35,21 @@ def implementation_graph() -> Graph:
         graph.add((iri, NNV.target, Literal(spec.target)))
         graph.add((iri, NNV.origin, Literal(spec.origin.value)))
         graph.add((iri, NNV.defaultArgs, Literal(json.dumps(dict(spec.defaults), sort_keys=True, default=list))))
+    _link_models(graph, set(specs))
     return graph
+
+
+def _link_models(graph: Graph, registered: set[str]) -> None:
+    """Each configured model ``nnv:implementation`` its architecture's implementation, with its ``nnv:publishedConfig``.
+
+    The model table is loaded by name, as the registry loads registrations: the registry never imports
+    ``implementations.architectures`` statically (which imports the registry).
+    """
+    configs = importlib.import_module(MODELS_MODULE).MODEL_CONFIGS
+    for model, config in sorted(configs.items()):
+        if config.architecture in registered:
+            graph.add((model_iri(model), NNV.implementation, implementation_iri(config.architecture)))
+            graph.add((model_iri(model), NNV.publishedConfig, Literal(json.dumps(config.as_dict(), sort_keys=True))))
 
 
 def smoke_run_graph(result: dict[str, Any], when: datetime | None = None) -> tuple[Graph, URIRef]:

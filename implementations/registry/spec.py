@@ -182,6 +182,7 @@ REGISTRATION_MODULES = (
     "implementations.registrations.reference_misc",
     "implementations.registrations.reference_optim",
     "implementations.registrations.reference_components",
+    "implementations.registrations.reference_training",
     "implementations.architectures.feedforward",
     "implementations.architectures.vision_cnn",
     "implementations.architectures.hf_language",
@@ -189,6 +190,9 @@ REGISTRATION_MODULES = (
     "implementations.architectures.generative",
     "implementations.architectures.dynamics",
     "implementations.architectures.sequence",
+    "implementations.architectures.detection",
+    "implementations.architectures.fields",
+    "implementations.registrations.reference_techniques",
 )
 
 

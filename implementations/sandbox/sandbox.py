@@ -50,6 +50,7 @@ __all__ = [
     "Sandbox",
     "SandboxLimits",
     "SandboxStartError",
+    "anatomy_in_sandbox",
     "check_json_args",
     "check_term",
     "checked_spec",
@@ -130,7 +131,7 @@ class Sandbox:
         return self._pool.zygote_pid()
 
     def run(self, op: str, term: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Run ``op`` (``smoke``, ``instantiate`` or ``verify``) for ``term``; never raises for the job's own failures.
+        """Run ``op`` (``smoke``, ``instantiate``, ``anatomy``, ``anatomy-meta``, ``verify``) for ``term``; a job's failure is a result.
 
         ``args`` must have passed :func:`check_json_args`, as in :meth:`smoke_test` and :meth:`instantiate`.
         """
@@ -171,9 +172,9 @@ class Sandbox:
         """See :func:`smoke_test`."""
         return self._smoke(checked_spec(term, args), args)
 
-    def instantiate(self, term: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    def instantiate(self, term: str, args: dict[str, Any] | None = None, *, meta: bool = False) -> dict[str, Any]:
         """See :func:`instantiate`."""
-        return self._instantiate(checked_spec(term, args), args)
+        return self._instantiate(checked_spec(term, args), args, meta=meta)
 
     def _smoke(self, spec: ImplementationSpec, args: dict[str, Any] | None) -> dict[str, Any]:
         start = time.perf_counter()
@@ -183,8 +184,8 @@ class Sandbox:
         result.setdefault("duration_ms", (time.perf_counter() - start) * 1000)
         return result
 
-    def _instantiate(self, spec: ImplementationSpec, args: dict[str, Any] | None) -> dict[str, Any]:
-        result = self.run("instantiate", spec.concept, args)
+    def _instantiate(self, spec: ImplementationSpec, args: dict[str, Any] | None, *, meta: bool = False) -> dict[str, Any]:
+        result = self.run("meta" if meta else "instantiate", spec.concept, args)
         result.setdefault("term", spec.concept)
         result.setdefault("target", spec.target)
         return result
@@ -246,8 +247,12 @@ def verify_in_sandbox(layer: str, optimizer: str, **options: Any) -> dict[str, A
     return default_sandbox().run("verify", layer, {"optimizer": optimizer, **options})
 
 
-def instantiate(term: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+def instantiate(term: str, args: dict[str, Any] | None = None, *, meta: bool = False) -> dict[str, Any]:
     """Build ``term`` in the sandbox and describe it (class, parameter count, repr).
+
+    With ``meta``, a module is built on the meta device: its parameters have shapes but no storage, so
+    a published size (billions of parameters) is counted without allocating and the parameter cap
+    does not apply; a real build above the cap is refused.
 
     Raises:
         UnknownImplementationError: Unknown term.
@@ -257,4 +262,22 @@ def instantiate(term: str, args: dict[str, Any] | None = None) -> dict[str, Any]
 
     """
     spec = checked_spec(term, args)
-    return default_sandbox()._instantiate(spec, args)
+    return default_sandbox()._instantiate(spec, args, meta=meta)
+
+
+def anatomy_in_sandbox(term: str, args: dict[str, Any] | None = None, *, meta: bool = False) -> dict[str, Any]:
+    """Build ``term`` in the sandbox and inspect it: ``{ok, term, anatomy, param_groups}`` (see :mod:`implementations.anatomy`).
+
+    With ``meta`` the network is built on the meta device (nothing allocated, so a published size
+    is not refused by the parameter cap; the CPU and wall-clock limits still bound the build).
+
+    Raises:
+        UnknownImplementationError: Unknown term.
+        ImplementationError: Arguments not accepted (checked before the sandbox runs).
+        SandboxStartError: The sandbox could not be started.
+
+    """
+    spec = checked_spec(term, args)
+    result = default_sandbox().run("anatomy-meta" if meta else "anatomy", spec.concept, args)
+    result.setdefault("term", spec.concept)
+    return result

@@ -96,6 +96,16 @@ def _parameters(module: Any) -> int:
     return int(sum(p.numel() for p in module.parameters()))
 
 
+def _meta_build(term: str, args: dict[str, Any]) -> Any:
+    """Build ``term`` on the meta device: shapes without storage, so any size is counted without allocating."""
+    import torch
+
+    from implementations.registry.factory import create
+
+    with torch.device("meta"):
+        return create(term, **args)
+
+
 def _refusal(spec: ImplementationSpec, args: dict[str, Any], limits: SandboxLimits) -> dict[str, Any] | None:
     """A refusal when ``args`` would build a module or loss above ``max_parameters``, counted on the meta device.
 
@@ -105,12 +115,7 @@ def _refusal(spec: ImplementationSpec, args: dict[str, Any], limits: SandboxLimi
     """
     if spec.family not in MODULE_FAMILIES or all(spec.defaults.get(k, _UNSET) == v for k, v in args.items()):
         return None
-    import torch
-
-    from implementations.registry.factory import create
-
-    with torch.device("meta"):
-        count = _parameters(create(spec.concept, **args))
+    count = _parameters(_meta_build(spec.concept, args))
     if count <= limits.max_parameters:
         return None
     return {
@@ -121,7 +126,10 @@ def _refusal(spec: ImplementationSpec, args: dict[str, Any], limits: SandboxLimi
 
 
 def _run_job(job: dict[str, Any], limits: SandboxLimits) -> dict[str, Any]:
-    """The job's result as a JSON-able dict (``op`` is ``smoke``, ``instantiate`` or ``verify``)."""
+    """The job's result as a JSON-able dict (``op``: ``smoke``, ``instantiate``, ``meta``, ``anatomy``, ``anatomy-meta``, ``verify``).
+
+    ``meta`` instantiates and ``anatomy-meta`` inspects on the meta device, without the parameter cap: nothing is allocated.
+    """
     from implementations.registry.factory import create, get_implementation
 
     term, args = job["term"], job.get("args") or {}
@@ -130,14 +138,23 @@ def _run_job(job: dict[str, Any], limits: SandboxLimits) -> dict[str, Any]:
 
         return verify_pairing(term, **args)
     spec = get_implementation(term)
-    refusal = _refusal(spec, args, limits)
+    if job["op"] == "meta" and spec.family not in MODULE_FAMILIES:
+        return {"ok": False, "error": f"{spec.concept} is a {spec.family.value}, not a module: nothing to build on the meta device"}
+    refusal = None if job["op"] in ("meta", "anatomy-meta") else _refusal(spec, args, limits)
     if refusal is not None:
         return refusal
     if job["op"] == "smoke":
         from implementations.registry.smoke import run_smoke_test
 
         return asdict(run_smoke_test(term, args))
-    obj = create(term, **args) if spec.family in MODULE_FAMILIES | {Family.INITIALIZER} else None
+    if job["op"] in ("anatomy", "anatomy-meta"):
+        from implementations.anatomy.advise import anatomy_job
+
+        return anatomy_job(term, args, "meta" if job["op"] == "anatomy-meta" else None)
+    if job["op"] == "meta":
+        obj = _meta_build(term, args)
+    else:
+        obj = create(term, **args) if spec.family in MODULE_FAMILIES | {Family.INITIALIZER} else None
     return {
         "ok": True,
         "target": spec.target,

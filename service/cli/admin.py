@@ -8,24 +8,17 @@ from typing import Annotated
 
 import httpx
 import typer
-from rich.console import Console
 
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(1)
+from service.cli._common import console, fail
 
 
 def _send_sighup(pid: int) -> None:
     try:
         os.kill(pid, signal.SIGHUP)
     except ProcessLookupError as exc:
-        raise _fail(f"no process {pid}") from exc
+        raise fail(f"no process {pid}") from exc
     except PermissionError as exc:
-        raise _fail(f"not allowed to signal process {pid}") from exc
+        raise fail(f"not allowed to signal process {pid}") from exc
     console.print(f"sent SIGHUP to {pid}; the server logs the outcome")
 
 
@@ -49,17 +42,17 @@ def reload(
         _send_sighup(pid)
         return
     if not token:
-        raise _fail("no admin token: set NNV_ADMIN_TOKEN or pass --token")
+        raise fail("no admin token: set NNV_ADMIN_TOKEN or pass --token")
     endpoint = f"{url.rstrip('/')}/admin/reload"
     try:
         response = httpx.post(endpoint, headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
     except httpx.TransportError as exc:
-        raise _fail(f"cannot reach {url}: {exc or type(exc).__name__}") from exc
+        raise fail(f"cannot reach {url}: {exc or type(exc).__name__}") from exc
     if response.status_code == 401:
-        raise _fail(f"{url} refused the admin token")
+        raise fail(f"{url} refused the admin token")
     if response.status_code == 404:
-        raise _fail(f"{url} has no /admin/reload (start the server with NNV_ADMIN_TOKEN set)")
+        raise fail(f"{url} has no /admin/reload (start the server with NNV_ADMIN_TOKEN set)")
     if response.status_code != 200:
-        raise _fail(_reason(response))
+        raise fail(_reason(response))
     body = response.json()
     console.print(f"reloaded {body['triples']} triples, {body['concepts']} concepts in {body['seconds']:.2f}s")

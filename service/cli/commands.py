@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import DownloadColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -21,14 +20,14 @@ from ontology.store import StoreError
 from ontology.vocabulary import AmbiguousNameError, UnknownNameError, Vocabulary
 from service.cards import render_concept
 from service.cli import admin as admin_commands
+from service.cli import anatomy as anatomy_commands
 from service.cli import implementations as implementation_commands
 from service.cli import pairs as pair_commands
+from service.cli._common import console, errors, fail
 from service.context import open_vocabulary, store_location
 from service.settings import Settings
 
 app = typer.Typer(help="nnvocab: a knowledge graph of neural-network vocabulary.", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
 
 
@@ -46,16 +45,11 @@ def _vocab() -> Vocabulary:
         raise typer.Exit(2) from exc
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(code)
-
-
 def _resolve(vocab: Vocabulary, name: str) -> str:
     try:
         return vocab.resolve_concept(name)
     except (UnknownNameError, AmbiguousNameError) as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
 
 
 @app.command()
@@ -130,7 +124,7 @@ def load(
 
             report = load_file(vocab, file, fmt, progress=show)
         except (LoaderError, StoreError) as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     vocab.store.flush()
     console.print(f"merged {report.merged}, added {report.added}, rejected {len(report.rejected)}; {report.triples} new triples")
     for reason in report.rejected[:20]:
@@ -150,7 +144,7 @@ def query(
     try:
         rows = vocab.store.run(text)
     except StoreError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if as_json or isinstance(rows, bool):
         console.print_json(data=rows)
         return
@@ -165,7 +159,7 @@ def query(
 def export(fmt: Annotated[str, typer.Option("--format", help="ttl, jsonld or nt")] = "ttl") -> None:
     """Write the whole graph to standard output."""
     if fmt not in ("ttl", "jsonld", "nt"):
-        raise _fail(f"unknown format '{fmt}': use ttl, jsonld or nt")
+        raise fail(f"unknown format '{fmt}': use ttl, jsonld or nt")
     sys.stdout.buffer.write(_vocab().store.dump(fmt))  # type: ignore[arg-type]
 
 
@@ -180,7 +174,7 @@ def validate() -> None:
         return
     for line in report.messages[:50]:
         console.print(f"  {line}")
-    raise _fail(f"{len(report.messages)} SHACL violation(s)")
+    raise fail(f"{len(report.messages)} SHACL violation(s)")
 
 
 @app.command()
@@ -201,7 +195,7 @@ def serve(
     settings = Settings()
     location = store_location(settings)
     if workers > 1 and location and not location.startswith(("http://", "https://")):
-        raise _fail("an on-disk store can be opened by one process only: for several workers use a shared server (NNV_STORE=http://…)")
+        raise fail("an on-disk store can be opened by one process only: for several workers use a shared server (NNV_STORE=http://…)")
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"nnvocab on http://{bind_host}:{bind_port}/ (GraphiQL at /graphql)")
     uvicorn.run(
@@ -224,6 +218,9 @@ app.command()(implementation_commands.smoke)
 app.command()(implementation_commands.coverage)
 app.command("verify-pairings")(pair_commands.verify_pairings)
 app.command()(admin_commands.reload)
+app.command()(anatomy_commands.inspect)
+app.command()(anatomy_commands.advise)
+app.command("check-models")(anatomy_commands.check_models)
 
 
 def main() -> None:

@@ -2,44 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from implementations import ImplementationError, UnknownImplementationError, list_implementations
+from implementations import AmbiguousImplementationError, ImplementationError, UnknownImplementationError, list_implementations
+from implementations.architectures.models import Instantiation, instantiation
 from implementations.registry.coverage import coverage_report
 from implementations.sandbox.sandbox import Sandbox, SandboxStartError, checked_spec, default_sandbox
+from implementations.sandbox.sandbox import instantiate as sandbox_instantiate
+from service.cli._common import ArgOpt, console, errors, fail, parse_args
 from service.context import open_vocabulary
 from service.runs import run_instantiate, run_smoke
 from service.settings import Settings
 
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
 SANDBOX_STARTING = "starting the sandbox (about 4 s: torch is imported once per command)…"
-ArgOpt = Annotated[list[str] | None, typer.Option("--arg", help="constructor argument key=value (value parsed as JSON)")]
-
-
-def _parse_args(pairs: list[str] | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for pair in pairs or []:
-        key, sep, raw = pair.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"expected key=value, got '{pair}'", param_hint="--arg")
-        try:
-            out[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            out[key] = raw
-    return out
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(1)
 
 
 def warming_sandbox(term: str | None = None, args: dict[str, Any] | None = None) -> Sandbox:
@@ -52,8 +32,8 @@ def warming_sandbox(term: str | None = None, args: dict[str, Any] | None = None)
     if term is not None:
         try:
             checked_spec(term, args)
-        except (UnknownImplementationError, ImplementationError) as exc:
-            raise _fail(str(exc)) from exc
+        except (UnknownImplementationError, AmbiguousImplementationError, ImplementationError) as exc:
+            raise fail(str(exc)) from exc
     return default_sandbox()
 
 
@@ -74,23 +54,53 @@ def wait_for_sandbox(sandbox: Sandbox) -> None:
             errors.print(SANDBOX_STARTING, highlight=False)
             sandbox.start()
     except SandboxStartError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
 
 
-def instantiate(name: str, arg: ArgOpt = None) -> None:
-    """Build an implementation in the sandbox and print its class, parameter count and repr."""
-    args = _parse_args(arg)
-    wait_for_sandbox(warming_sandbox(name, args))
-    try:
-        result = run_instantiate(name, args)
-    except (UnknownImplementationError, ImplementationError) as exc:
-        raise _fail(str(exc)) from exc
-    if not result.get("ok"):
-        raise _fail(str(result.get("error")))
-    console.print(f"[bold]{result['class_name']}[/bold]  ({result['target']})")
+def _print_instantiated(result: dict[str, Any], plan: Instantiation, *, full: bool, meta: bool) -> None:
+    if plan.model is not None:
+        config = plan.model
+        size = "published" if full else "scaled-down"
+        console.print(f"model [bold]{config.model}[/bold] as {config.architecture}, {size} configuration  ({config.source})")
+        if config.note:
+            console.print(config.note, highlight=False)
+    console.print(f"[bold]{result['class_name']}[/bold]  ({result['target']}){'  on the meta device (no weights)' if meta else ''}")
     if result.get("parameter_count") is not None:
-        console.print(f"parameters: {result['parameter_count']:,}")
-    console.print(result.get("repr", ""))
+        published = plan.model.parameters if plan.model is not None else None
+        console.print(f"parameters: {result['parameter_count']:,}" + (f" (published: {published:,})" if published else ""))
+    console.print(result.get("repr", ""), highlight=False)
+
+
+def instantiate(
+    name: Annotated[str, typer.Argument(help="a term, or a model (id or name) to build at its scaled-down size")],
+    arg: ArgOpt = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="the published configuration of the model (a term: the model it stands for)")
+    ] = False,
+    meta: Annotated[bool, typer.Option("--meta", help="build on the meta device: shapes without weights, so any size counts")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Build an implementation, or a model of the graph, in the sandbox and print its class, parameter count and repr.
+
+    A model name builds its architecture at a scaled-down size of the same structure; ``--full`` builds the
+    published size (refused above the sandbox's parameter cap unless ``--meta``).
+    """
+    try:
+        plan = instantiation(name, parse_args(arg), full=full)
+    except (UnknownImplementationError, AmbiguousImplementationError, ImplementationError) as exc:
+        raise fail(str(exc)) from exc
+    wait_for_sandbox(warming_sandbox(plan.term, plan.args))
+    try:
+        result = sandbox_instantiate(plan.term, plan.args, meta=True) if meta else run_instantiate(plan.term, plan.args)
+    except (UnknownImplementationError, AmbiguousImplementationError, ImplementationError) as exc:
+        raise fail(str(exc)) from exc
+    if not result.get("ok"):
+        raise fail(str(result.get("error")))
+    if as_json:
+        model = plan.model.as_dict() if plan.model is not None else None
+        console.print_json(data={**result, "device": "meta" if meta else "cpu", "args": plan.args, "model": model})
+    else:
+        _print_instantiated(result, plan, full=full, meta=meta)
 
 
 def smoke(
@@ -101,8 +111,8 @@ def smoke(
 ) -> None:
     """Smoke-test implementations in the sandbox; exit 1 if any fails."""
     if bool(name) == all_:
-        raise _fail("give a term or --all")
-    args = None if all_ else _parse_args(arg)
+        raise fail("give a term or --all")
+    args = None if all_ else parse_args(arg)
     sandbox = warming_sandbox(name, args)  # it warms up while the graph opens
     vocab = open_vocabulary(Settings())
     terms = list_implementations() if all_ else [name or ""]
@@ -117,8 +127,8 @@ def smoke(
             progress.update(task, description=f"smoke {term}")
             try:
                 results.append(run_smoke(vocab, term, args))
-            except (UnknownImplementationError, ImplementationError) as exc:
-                raise _fail(str(exc)) from exc
+            except (UnknownImplementationError, AmbiguousImplementationError, ImplementationError) as exc:
+                raise fail(str(exc)) from exc
             progress.advance(task)
     vocab.store.flush()
     failed = [r for r in results if not r.get("ok")]

@@ -22,15 +22,12 @@ from ontology.namespaces import document_title
 from ontology.pairs import PairView, RecipeItemView
 from ontology.views import SourceView, slug_of
 from ontology.vocabulary import AmbiguousNameError, UnknownNameError, Vocabulary
+from service.cli._common import console, errors
 from service.cli.implementations import wait_for_sandbox, warming_sandbox
 from service.context import open_vocabulary
 from service.pairing_report import write_report
 from service.settings import Settings
 from service.verifications import VerificationError, record_verification, task_family
-
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
-
 
 NOTE_SEPARATOR = "; "  # how the loader joins the notes of one pairing stated in several places
 _STOP_WORDS = frozenset(

@@ -10,11 +10,11 @@ from graphql.type.scalars import GRAPHQL_MAX_INT
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from implementations import ImplementationError, UnknownImplementationError
+from implementations import AmbiguousImplementationError, ImplementationError, UnknownImplementationError
 from implementations.registry.spec import ImplementationSpec, registry
 from implementations.sandbox.sandbox import checked_spec
 from ontology.namespaces import concept_iri
-from service.graphql.errors import bad_input, not_found
+from service.graphql.errors import ambiguous, bad_input, not_found
 from service.graphql.types import BigInt, Implementation, ImplementationOrigin, InstantiateResult, SmokeCheck, SmokeTestResult
 from service.runs import StoredSmoke, last_smoke_tests, run_instantiate, run_smoke
 
@@ -62,6 +62,8 @@ def _spec(term: str, args: dict[str, Any]) -> ImplementationSpec:
         spec = checked_spec(term, args)  # input limits first: NaN, huge numbers, deep nesting are BAD_USER_INPUT
     except UnknownImplementationError as exc:
         raise not_found(str(exc), exc.suggestions) from exc
+    except AmbiguousImplementationError as exc:
+        raise ambiguous(str(exc), exc.candidates) from exc
     except ImplementationError as exc:
         raise bad_input(str(exc)) from exc
     return spec

@@ -13,6 +13,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
+from service.graphql.anatomy import AnatomyQuery
 from service.graphql.errors import AMBIGUOUS, BAD_USER_INPUT, INTERNAL_SERVER_ERROR, NOT_FOUND, QUERY_TOO_COMPLEX, with_code
 from service.graphql.implementations import Mutation
 from service.graphql.limits import MAX_TOKENS, VariableLimits, make_limit_rules
@@ -72,7 +73,7 @@ def create_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
     rules = make_limit_rules(settings.max_depth, settings.max_aliases, settings.max_estimated_nodes)
     return _Schema(
-        query=Query,
+        query=merge_types("Query", (Query, AnatomyQuery)),
         mutation=merge_types("Mutation", (Mutation, PairingMutation)),
         types=[Concept, Paper, Model, InstantiateResult, SmokeTestResult],
         extensions=[

@@ -43,10 +43,15 @@ def serve(app: FastAPI) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+# No rate limits for the shared test servers, and room for sandboxed runs (a pairing's training run
+# plus a cold sandbox can pass the default 10 s on a loaded 2-core machine; the limit has its own tests).
+TEST_SETTINGS = Settings(rate_limit_per_minute=100_000, mutation_rate_limit_per_minute=100_000, query_timeout_s=60)
+
+
 @pytest.fixture(scope="session")
 def server_url(vocab: Vocabulary) -> Iterator[str]:
     """The service on the embedded store."""
-    with serve(create_app(Settings(rate_limit_per_minute=100_000, mutation_rate_limit_per_minute=100_000), vocab=vocab)) as url:
+    with serve(create_app(TEST_SETTINGS, vocab=vocab)) as url:
         yield url
 
 
@@ -62,7 +67,7 @@ def remote_vocab(oxigraph_url: str, builtin_store: GraphStore) -> Iterator[Vocab
 @pytest.fixture(scope="session")
 def remote_server_url(remote_vocab: Vocabulary) -> Iterator[str]:
     """The service on the remote store."""
-    with serve(create_app(Settings(rate_limit_per_minute=100_000, mutation_rate_limit_per_minute=100_000), vocab=remote_vocab)) as url:
+    with serve(create_app(TEST_SETTINGS, vocab=remote_vocab)) as url:
         yield url
 
 

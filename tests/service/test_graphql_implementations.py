@@ -28,6 +28,8 @@ def test_parameter_cap_and_hostile_args(graphql_url: str, gql) -> None:  # type:
     assert not_json_object["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     unknown = gql('mutation { instantiate(term: "layernrom") { ok } }')
     assert unknown["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    several = gql('mutation { instantiate(term: "SNN") { ok } }')["errors"][0]["extensions"]
+    assert several["code"] == "AMBIGUOUS" and several["candidates"] == ["self-normalizing-network", "spiking-neural-network"]
     assert httpx.get(f"{graphql_url}/healthz").json() == {"status": "ok"}
 
 

@@ -199,6 +199,9 @@ def test_sparql_parse_bomb_is_refused_before_parsing(served: Served) -> None:
     assert_healthy_and_idle(url, pid)
 
 
+STOPPED = {(503, "TIMEOUT"), (503, "QUERY_TOO_COMPLEX")}  # the deadline, or the memory cap ("query exceeded the memory limit")
+
+
 def test_sparql_parsing_runs_under_the_time_limit_and_outside_the_server(served: Served) -> None:
     """Under the size limit, the parse still costs seconds: it runs in the killed-at-the-deadline child."""
     url, pid = served.url, served.pid
@@ -209,14 +212,15 @@ def test_sparql_parsing_runs_under_the_time_limit_and_outside_the_server(served:
     headers = {"Content-Type": "application/sparql-query"}
     started = time.monotonic()
     alone = served.client.post("/sparql", content=bomb, headers=headers)
-    assert (alone.status_code, alone.json()["errors"][0]["extensions"]["code"]) == (503, "TIMEOUT")
+    # stopped at the deadline, or earlier by the child's memory cap (744 OPTIONALs over the graph): both 503, never a parse in the server
+    assert (alone.status_code, alone.json()["errors"][0]["extensions"]["code"]) in STOPPED
     assert time.monotonic() - started < timeout_s + 1.0
     before = cpu_s(pid)
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda _: served.client.post("/sparql", content=bomb, headers=headers), range(8)))
     assert time.monotonic() - started < timeout_s + 2.0  # the 6 that queue behind the first 2 time out when their turn comes
-    assert {(a.status_code, a.json()["errors"][0]["extensions"]["code"]) for a in answers} == {(503, "TIMEOUT")}
+    assert {(a.status_code, a.json()["errors"][0]["extensions"]["code"]) for a in answers} <= STOPPED
     assert cpu_s(pid) - before < CPU_IDLE_S * 2, "the parsing ran in the server's process"
     started = time.monotonic()
     simple = httpx.get(f"{url}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=5)

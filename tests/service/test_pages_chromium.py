@@ -129,7 +129,8 @@ def _layout(url: str, width: int, height: int) -> dict[str, float]:
                         if message.get("id") == ident:
                             return dict(message.get("result", {}))
 
-                call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=width < 600)
+                # mobile=False: a phone-sized window without mobile auto-zoom, so an overflow shows as pageScroll > width
+                call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
                 call("Page.navigate", url=url)
                 for _ in range(300):  # the page queries /graphql twice, then draws the graph: at most ~30 s
                     value = call("Runtime.evaluate", expression=LAYOUT_PROBE, returnByValue=True)["result"]
@@ -144,7 +145,8 @@ def _layout(url: str, width: int, height: int) -> dict[str, float]:
 
 
 @pytest.mark.parametrize(
-    ("concept", "width", "height"), [("adan", 1280, 800), ("adamw", 1280, 800), ("adan", 390, 844), ("adamw", 390, 844)]
+    ("concept", "width", "height"),
+    [("adan", 1280, 800), ("adamw", 1280, 800), ("adan", 390, 844), ("adamw", 390, 844), ("llama", 390, 844)],
 )
 def test_concept_page_fits_formula_and_graph_in_view(server_url: str, concept: str, width: int, height: int) -> None:
     layout = _layout(f"{server_url}/#/concept/{concept}", width, height)

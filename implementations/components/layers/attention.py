@@ -239,7 +239,7 @@ class LinearAttention(nn.Module):
 # --- Oracles (independent formulations in float64; signature ``fn(module, inputs, args)``) -------
 
 
-def _reference_mha(module: GroupedQueryAttention, blocked: Tensor | None, inputs: tuple[Tensor, ...]) -> Tensor:
+def reference_mha(module: GroupedQueryAttention, blocked: Tensor | None, inputs: tuple[Tensor, ...]) -> Tensor:
     """torch.nn.MultiheadAttention (float64) carrying the module's weights, K/V heads repeated."""
     has_bias = module.q_proj.bias is not None
     mha = nn.MultiheadAttention(module.embed_dim, module.num_heads, bias=has_bias, batch_first=True, dtype=torch.float64)
@@ -266,7 +266,7 @@ def gqa_oracle(module: GroupedQueryAttention, inputs: tuple[Tensor, ...], args: 
     """Grouped-query attention = multi-head attention whose K/V projections repeat per group."""
     length = inputs[0].shape[1]
     blocked = torch.ones(length, length, dtype=torch.bool).triu(1) if module.causal else None
-    return _reference_mha(module, blocked, inputs)
+    return reference_mha(module, blocked, inputs)
 
 
 def sliding_window_oracle(module: SlidingWindowAttention, inputs: tuple[Tensor, ...], args: Mapping[str, Any]) -> Tensor:
@@ -276,7 +276,7 @@ def sliding_window_oracle(module: SlidingWindowAttention, inputs: tuple[Tensor, 
     for i in range(length):
         keys = range(max(0, i - w + 1), i + 1) if module.causal else range(max(0, i - w // 2), min(length, i + w // 2 + 1))
         blocked[i, list(keys)] = False
-    return _reference_mha(module, blocked, inputs)
+    return reference_mha(module, blocked, inputs)
 
 
 def linear_attention_oracle(module: LinearAttention, inputs: tuple[Tensor, ...], args: Mapping[str, Any]) -> Tensor:

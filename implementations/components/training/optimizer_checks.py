@@ -25,7 +25,8 @@ class OracleUnavailableError(RuntimeError):
     """The oracle cannot run here (its library is missing, or the arguments have no counterpart)."""
 
 
-def _library() -> Any:
+def optimizer_library() -> Any:
+    """The ``pytorch_optimizer`` module, imported on first use; :class:`OracleUnavailableError` without it."""
     try:
         return importlib.import_module("pytorch_optimizer")
     except ImportError as exc:
@@ -39,14 +40,14 @@ def _require(condition: bool, reason: str) -> None:
 
 def lion_oracle(args: Mapping[str, Any]) -> OptimizerFactory:
     """pytorch-optimizer's ``Lion`` (decoupled weight decay scaled by lr, as in the paper)."""
-    library = _library()
+    library = optimizer_library()
     return lambda params: library.Lion(params, lr=args["lr"], betas=args["betas"], weight_decay=args["weight_decay"])
 
 
 def lamb_oracle(args: Mapping[str, Any]) -> OptimizerFactory:
     """pytorch-optimizer's ``Lamb``: the same update when ``bias_correction='step'`` (its convention)."""
     _require(args["bias_correction"] == "step", f"bias_correction={args['bias_correction']!r} has no pytorch-optimizer counterpart")
-    library = _library()
+    library = optimizer_library()
 
     def build(params: Iterable[Tensor]) -> Optimizer:
         optimizer = library.Lamb(
@@ -66,7 +67,7 @@ def lamb_oracle(args: Mapping[str, Any]) -> OptimizerFactory:
 def lars_oracle(args: Mapping[str, Any]) -> OptimizerFactory:
     """pytorch-optimizer's ``LARS``: the same update when ``exclude_vectors=True`` (its convention)."""
     _require(args["exclude_vectors"], "exclude_vectors=False (every tensor adapted, as in the paper) has no pytorch-optimizer counterpart")
-    library = _library()
+    library = optimizer_library()
     keys = ("lr", "momentum", "weight_decay", "trust_coefficient", "dampening", "nesterov")
     return lambda params: library.LARS(params, **{key: args[key] for key in keys})
 
@@ -74,7 +75,7 @@ def lars_oracle(args: Mapping[str, Any]) -> OptimizerFactory:
 def sophia_oracle(args: Mapping[str, Any]) -> OptimizerFactory:
     """pytorch-optimizer's ``SophiaH(lr=L, p=P, eps=E, weight_decay=W)`` = ``Sophia(lr=L·P, gamma=P, eps=E·P, weight_decay=W/P)``."""
     _require(args.get("seed") is None, "a seed draws the probes from a private generator, pytorch-optimizer from the global one")
-    library = _library()
+    library = optimizer_library()
     gamma = args["gamma"]
     return lambda params: library.SophiaH(
         params,
@@ -91,7 +92,7 @@ def sophia_oracle(args: Mapping[str, Any]) -> OptimizerFactory:
 def adan_oracle(args: Mapping[str, Any]) -> OptimizerFactory:
     """pytorch-optimizer's ``Adan`` (always bias-corrected)."""
     _require(args["bias_correction"], "bias_correction=False has no pytorch-optimizer counterpart")
-    library = _library()
+    library = optimizer_library()
     return lambda params: library.Adan(
         params,
         lr=args["lr"],
@@ -104,7 +105,7 @@ def adan_oracle(args: Mapping[str, Any]) -> OptimizerFactory:
 
 def novograd_oracle(args: Mapping[str, Any]) -> OptimizerFactory:
     """pytorch-optimizer's ``NovoGrad``."""
-    library = _library()
+    library = optimizer_library()
     keys = ("lr", "betas", "eps", "weight_decay", "grad_averaging")
     return lambda params: library.NovoGrad(params, **{key: args[key] for key in keys})
 
