@@ -16,8 +16,6 @@ LAYERS = "implementations.components.layers."
 TRAINING = "implementations.components.training."
 PAT, EXTRA, CONV = LAYERS + "attention_patterns:", LAYERS + "attention_extras:", LAYERS + "conv_variants:"
 ROUTE, MIX, CELLS, SPIKE = LAYERS + "routing_graph:", LAYERS + "sequence_mixers:", LAYERS + "continuous_cells:", LAYERS + "spiking:"
-WRAP, WRAP_CHECKS = TRAINING + "optim_wrappers:", TRAINING + "optim_wrapper_checks:"
-PEN = TRAINING + "penalties:"
 SEQUENCES, IMAGES, SIGNALS = (
     "implementations.registry.samples:sequences",
     "implementations.registry.samples:images",
@@ -40,7 +38,6 @@ PATTERN = {
     "causal": bool,
 }
 CELL = {"input_size": int, "hidden_size": int, "dt": float | int}
-WRAPPER = {"base": str, "lr": float, "momentum": float, "weight_decay": float}
 
 
 def module_spec(
@@ -60,22 +57,6 @@ def _pattern(concept: str, defaults: dict[str, Any], notes: str, *cases: dict[st
         oracle=PAT + "pattern_oracle",
         oracle_cases=tuple(OracleCase(case) for case in cases),
         notes=notes + " Oracle: nn.MultiheadAttention (float64) with the mask written out pair by pair.",
-    )
-
-
-def _wrapper(
-    concept: str, target: str, defaults: dict[str, Any], types: dict[str, Any], smoke: dict[str, Any], notes: str
-) -> ImplementationSpec:
-    return ImplementationSpec(
-        concept,
-        WRAP + target,
-        Family.OPTIMIZER,
-        {"momentum": 0.0, "weight_decay": 0.0, **defaults},
-        {**WRAPPER, **types},
-        oracle=f"{WRAP_CHECKS}{concept.replace('-', '_')}_oracle",
-        smoke_args=smoke,
-        tolerance=1e-8,
-        notes=notes,
     )
 
 

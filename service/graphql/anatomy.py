@@ -17,9 +17,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from implementations import AmbiguousImplementationError, ImplementationError, UnknownImplementationError
-from implementations.sandbox.sandbox import checked_spec
-from service.graphql.errors import ambiguous, bad_input, not_found
+from service.graphql.implementations import checked_term_spec
 from service.runs import advice_from, run_inspect
 
 _ANATOMY: dict[str, dict[str, Any]] = {}
@@ -100,14 +98,7 @@ class Advice:
 
 
 def _term(term: str) -> str:
-    try:
-        return checked_spec(term, None).concept
-    except UnknownImplementationError as exc:
-        raise not_found(str(exc), exc.suggestions) from exc
-    except AmbiguousImplementationError as exc:
-        raise ambiguous(str(exc), exc.candidates) from exc
-    except ImplementationError as exc:
-        raise bad_input(str(exc)) from exc
+    return checked_term_spec(term, {}).concept
 
 
 def _anatomy_job(term: str) -> dict[str, Any]:

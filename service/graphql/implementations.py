@@ -57,7 +57,8 @@ def _args(args: JSON | None) -> dict[str, Any]:
     return args
 
 
-def _spec(term: str, args: dict[str, Any]) -> ImplementationSpec:
+def checked_term_spec(term: str, args: dict[str, Any]) -> ImplementationSpec:
+    """The registration of ``term`` with ``args`` checked, or the GraphQL error to answer (NOT_FOUND, AMBIGUOUS, BAD_USER_INPUT)."""
     try:
         spec = checked_spec(term, args)  # input limits first: NaN, huge numbers, deep nesting are BAD_USER_INPUT
     except UnknownImplementationError as exc:
@@ -82,7 +83,7 @@ class Mutation:
     async def instantiate(self, info: Info, term: str, args: JSON | None = None) -> InstantiateResult:
         """Build the implementation of ``term`` with JSON ``args``; a failure is ok=false, not an error."""
         payload = _args(args)
-        spec = _spec(term, payload)
+        spec = checked_term_spec(term, payload)
         result = await asyncio.to_thread(run_instantiate, spec.concept, payload)
         count = result.get("parameter_count")
         return InstantiateResult(
@@ -100,6 +101,6 @@ class Mutation:
     async def smoke_test(self, info: Info, term: str, args: JSON | None = None) -> SmokeTestResult:
         """Smoke-test ``term`` in the sandbox and store the run; a failure is ok=false, not an error."""
         payload = _args(args)
-        spec = _spec(term, payload)
+        spec = checked_term_spec(term, payload)
         result = await asyncio.to_thread(run_smoke, info.context.vocab, spec.concept, payload)
         return smoke_result(result)
