@@ -177,6 +177,7 @@ def register_all(specs: Iterable[ImplementationSpec]) -> None:
 # registry loads them by name on first use, so it never imports them statically (no import circle).
 REGISTRATION_MODULES = (
     "implementations.registrations.builtin",
+    "implementations.registrations.builtin_training",
     "implementations.registrations.reference_layers",
     "implementations.registrations.reference_blocks",
     "implementations.registrations.reference_misc",

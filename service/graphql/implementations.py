@@ -15,7 +15,9 @@ from implementations.registry.spec import ImplementationSpec, registry
 from implementations.sandbox.sandbox import checked_spec
 from ontology.namespaces import concept_iri
 from service.graphql.errors import ambiguous, bad_input, not_found
-from service.graphql.types import BigInt, Implementation, ImplementationOrigin, InstantiateResult, SmokeCheck, SmokeTestResult
+from service.graphql.results import InstantiateResult, SmokeCheck, SmokeTestResult
+from service.graphql.scalars import BigInt
+from service.graphql.types import Implementation, ImplementationOrigin
 from service.runs import StoredSmoke, last_smoke_tests, run_instantiate, run_smoke
 
 MAX_ARGS_BYTES = 10_000

@@ -13,7 +13,8 @@ from strawberry.types import Info
 from ontology.pairs import RecipeItemView
 from ontology.vocabulary import AmbiguousNameError, UnknownNameError
 from service.graphql.errors import ambiguous, bad_input, not_found
-from service.graphql.types import Concept, PairingVerification, Source
+from service.graphql.results import PairingVerification
+from service.graphql.types import Concept, Source
 from service.verifications import VerificationError, latest_verification, run_verification
 
 MAX_FLOAT = 1.7976931348623157e308  # GraphQL floats must be finite: a diverged loss is reported as this

@@ -20,7 +20,9 @@ from service.graphql.limits import MAX_TOKENS, VariableLimits, make_limit_rules
 from service.graphql.operations import make_operation_guard
 from service.graphql.pairings import PairingMutation
 from service.graphql.query import Query
-from service.graphql.types import BIG_INT_SCALAR, BigInt, Concept, InstantiateResult, Model, Paper, SmokeTestResult
+from service.graphql.results import InstantiateResult, SmokeTestResult
+from service.graphql.scalars import BIG_INT_SCALAR, BigInt
+from service.graphql.types import Concept, Model, Paper
 from service.settings import Settings
 
 _PUBLIC_CODES = {NOT_FOUND, BAD_USER_INPUT, AMBIGUOUS, QUERY_TOO_COMPLEX}

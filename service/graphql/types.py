@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from enum import Enum
-from typing import Any, NewType
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -14,16 +14,11 @@ from ontology.namespaces import ConceptKind as _ConceptKind
 from ontology.namespaces import ConceptStatus as _ConceptStatus
 from ontology.namespaces import document_title
 from ontology.views import ConceptView, ModelView, PaperView, SourceView
+from service.graphql.configs import PublishedConfig, published_config
+from service.graphql.results import PairingVerification, SmokeTestResult
 
 ConceptKind = strawberry.enum(_ConceptKind, name="ConceptKind")
 ConceptStatus = strawberry.enum(_ConceptStatus, name="ConceptStatus")
-BigInt = NewType("BigInt", int)
-BIG_INT_SCALAR = strawberry.scalar(
-    name="BigInt",
-    description="An integer of any size, serialised as a JSON string of decimal digits (exact in every JSON client).",
-    serialize=str,
-    parse_value=int,
-)
 
 
 @strawberry.enum
@@ -254,65 +249,14 @@ class Model(Node):
         from implementations.registry.spec import registry
         from service.graphql.implementations import implementation_of
 
-        config = _published_config(self.view.id)
+        config = published_config(self.view.id)
         spec = registry().get(config.architecture) if config else None
         return implementation_of(spec) if spec else None
 
     @strawberry.field
     def config(self) -> PublishedConfig | None:
         """Its published shape facts as arguments of that implementation (``nnv:publishedConfig``); null when it has none."""
-        return _published_config(self.view.id)
-
-
-def _published_config(model_id: str) -> PublishedConfig | None:
-    """The published configuration of a model from the table of :mod:`implementations.architectures.models` (data, no torch)."""
-    from implementations.architectures.models import MODEL_CONFIGS
-
-    found = MODEL_CONFIGS.get(model_id)
-    if found is None:
-        return None
-    return PublishedConfig(
-        architecture=found.architecture,
-        published=dict(found.published),  # type: ignore[arg-type]
-        scaled=found.scaled_args(),  # type: ignore[arg-type]
-        source=found.source,
-        parameters=BigInt(found.parameters) if found.parameters is not None else None,
-        tolerance=found.tolerance,
-        note=found.note or None,
-    )
-
-
-@strawberry.type
-class PublishedConfig:
-    """A model's published configuration: the arguments with which its architecture's implementation builds it."""
-
-    architecture: str = strawberry.field(description="the implementation's concept slug (`instantiate` builds it)")
-    published: JSON = strawberry.field(description="arguments of the published size (layers, widths, heads, vocabulary …)")
-    scaled: JSON = strawberry.field(description="arguments of a scaled-down model of the same structure (a few million parameters)")
-    source: str = strawberry.field(description="paper or model card the facts and the count come from")
-    parameters: BigInt | None = strawberry.field(description="the published parameter count; null where the build cannot reach it")
-    tolerance: float = strawberry.field(description="relative tolerance of the count check (0: exact)")
-    note: str | None = strawberry.field(description="what the arguments do not express")
-
-
-@strawberry.type
-class SmokeCheck:
-    """One check of a smoke test."""
-
-    name: str
-    ok: bool
-    detail: str | None
-
-
-@strawberry.type
-class SmokeTestResult:
-    """Outcome of a smoke test."""
-
-    term: str
-    ok: bool
-    checks: list[SmokeCheck]
-    duration_ms: float
-    error: str | None
+        return published_config(self.view.id)
 
 
 @strawberry.type
@@ -338,39 +282,3 @@ class Implementation:
         from service.graphql.implementations import stored_smoke
 
         return await asyncio.to_thread(stored_smoke, info, str(self.id))
-
-
-@strawberry.type
-class InstantiateResult:
-    """Outcome of instantiating an implementation."""
-
-    term: str
-    ok: bool
-    target: str | None
-    class_name: str | None
-    parameter_count: int | None = strawberry.field(description="null above 2147483647 (GraphQL Int): see parameterCountBig")
-    parameter_count_big: BigInt | None = strawberry.field(description="the parameter count at any size")
-    repr: str | None
-    error: str | None
-
-
-@strawberry.type
-class PairingVerification:
-    """A training run that checks a pairing."""
-
-    ok: bool
-    layer: str
-    optimizer: str
-    steps: int
-    initial_loss: float
-    final_loss: float
-    loss_ratio: float
-    baseline_optimizer: str | None
-    baseline_loss_ratio: float | None
-    seed: int
-    duration_ms: float
-    diverged: bool = strawberry.field(description="a loss was not finite (reported losses are then the largest double)")
-    error: str | None
-    losses: list[float | None] = strawberry.field(description="the loss curve; null where not finite")
-    extras: list[str] = strawberry.field(description="the claimed extras applied: schedule, clipping, weight-decay split …")
-    lr: float | None
