@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, vocab: Vocabulary | None = None
     async def get_context(request: Request) -> Context:
         vocab: Vocabulary = request.app.state.vocab
         vocab.sync()  # a shared store may have been written by another worker
-        return Context(vocab=vocab)
+        return Context(vocab=vocab, keep_runs=settings.keep_runs)
 
     app.include_router(_Router(create_schema(settings), context_getter=get_context), prefix="/graphql")
     app.include_router(rdf_router)

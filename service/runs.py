@@ -1,7 +1,8 @@
 """Implementation runs shared by the CLI and the GraphQL resolvers: sandboxed jobs and their provenance.
 
-Stored runs are bounded: each write keeps the newest ``NNV_KEEP_RUNS`` runs of its implementation (or
-pairing) and deletes the older ones with all their triples, in the same update transaction.
+Stored runs are bounded: each write keeps the newest ``keep_runs`` runs (``Settings.keep_runs``,
+``NNV_KEEP_RUNS``) of its implementation (or pairing) and deletes the older ones with all their
+triples, in the same update transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from implementations.sandbox.sandbox import anatomy_in_sandbox, instantiate, smo
 from ontology.namespaces import NNV
 from ontology.store import TripleStore
 from ontology.vocabulary import Vocabulary
-from service.settings import Settings
 
 
 def add_implementations(store: TripleStore) -> int:
@@ -44,19 +44,19 @@ def prune_runs(kind: str, used: list[str], keep: int) -> str:
     return f"DELETE {{ ?old ?p ?o . ?s ?q ?old }} WHERE {{ {{ {older} }} {{ ?old ?p ?o }} UNION {{ ?s ?q ?old }} }}"
 
 
-def record_smoke(vocab: Vocabulary, result: dict[str, Any]) -> None:
-    """Store a smoke run as a PROV activity, point ``nnv:lastSmokeTest`` at it, keep the newest ``NNV_KEEP_RUNS``: one transaction."""
+def record_smoke(vocab: Vocabulary, result: dict[str, Any], keep_runs: int) -> None:
+    """Store a smoke run as a PROV activity, point ``nnv:lastSmokeTest`` at it, keep the newest ``keep_runs``: one transaction."""
     graph, run = smoke_run_graph(result)
     impl = implementation_iri(result["term"])
     graph.add((impl, NNV.lastSmokeTest, run))
     unlink = f"DELETE WHERE {{ <{impl}> nnv:lastSmokeTest ?old }}"
-    vocab.store.update(" ;\n".join([unlink, insert_data(graph), prune_runs("nnv:SmokeTest", [str(impl)], Settings().keep_runs)]))
+    vocab.store.update(" ;\n".join([unlink, insert_data(graph), prune_runs("nnv:SmokeTest", [str(impl)], keep_runs)]))
 
 
-def run_smoke(vocab: Vocabulary, term: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+def run_smoke(vocab: Vocabulary, term: str, args: dict[str, Any] | None = None, *, keep_runs: int) -> dict[str, Any]:
     """Smoke-test in the sandbox and record the result (raises for unknown terms or bad args)."""
     result = smoke_test(term, args)
-    record_smoke(vocab, result)
+    record_smoke(vocab, result, keep_runs)
     return result
 
 

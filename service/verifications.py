@@ -19,7 +19,6 @@ from ontology.store import TripleStore
 from ontology.views import slug_of
 from ontology.vocabulary import Vocabulary
 from service.runs import insert_data, prune_runs
-from service.settings import Settings
 
 
 class VerificationError(ValueError):
@@ -35,10 +34,10 @@ def task_family(vocab: Vocabulary, layer_iri: str) -> str:
     raise VerificationError(f"no benchmark task for '{vocab.label(layer_iri)}'; tasks exist for {', '.join(sorted(tasks))}")
 
 
-def record_verification(store: TripleStore, result: dict[str, Any], when: datetime | None = None) -> str:
+def record_verification(store: TripleStore, result: dict[str, Any], keep_runs: int, when: datetime | None = None) -> str:
     """Store ``result`` as a ``nnv:PairingVerification`` PROV activity linked to the pairing; return its IRI.
 
-    Only the newest ``NNV_KEEP_RUNS`` runs of the (layer, optimizer) pair are kept: the write deletes older
+    Only the newest ``keep_runs`` runs of the (layer, optimizer) pair are kept: the write deletes older
     ones, with their pairing links, in the same transaction.
     """
     when = when or datetime.now(UTC)
@@ -57,7 +56,7 @@ def record_verification(store: TripleStore, result: dict[str, Any], when: dateti
     pairings = " ".join(f"<{concept_iri(a)}#pairing-{b}>" for a, b in ((layer, optimizer), (optimizer, layer)))
     link = f"INSERT {{ ?pairing nnv:verification <{run}> }} WHERE {{ VALUES ?pairing {{ {pairings} }} ?pairing a nnv:Pairing }}"
     used = [str(concept_iri(layer)), str(concept_iri(optimizer))]
-    store.update(" ;\n".join([insert_data(graph), link, prune_runs("nnv:PairingVerification", used, Settings().keep_runs)]))
+    store.update(" ;\n".join([insert_data(graph), link, prune_runs("nnv:PairingVerification", used, keep_runs)]))
     return str(run)
 
 
@@ -70,7 +69,7 @@ def latest_verification(store: TripleStore, layer: str, optimizer: str) -> dict[
     return json.loads(str(rows[0]["detail"])) if rows else None
 
 
-def run_verification(vocab: Vocabulary, layer: str, optimizer: str, **options: Any) -> dict[str, Any]:
+def run_verification(vocab: Vocabulary, layer: str, optimizer: str, *, keep_runs: int, **options: Any) -> dict[str, Any]:
     """Resolve names, run the family's task in the sandbox, store and return the result.
 
     Raises:
@@ -89,5 +88,5 @@ def run_verification(vocab: Vocabulary, layer: str, optimizer: str, **options: A
     result.setdefault("optimizer", slug_of(optimizer_iri))
     result.setdefault("seed", options.get("seed", 0))
     if "initial_loss" in result:
-        record_verification(vocab.store, result)
+        record_verification(vocab.store, result, keep_runs)
     return result

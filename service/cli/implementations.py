@@ -114,7 +114,8 @@ def smoke(
         raise fail("give a term or --all")
     args = None if all_ else parse_args(arg)
     sandbox = warming_sandbox(name, args)  # it warms up while the graph opens
-    vocab = open_vocabulary(Settings())
+    settings = Settings()
+    vocab = open_vocabulary(settings)
     terms = list_implementations() if all_ else [name or ""]
     wait_for_sandbox(sandbox)
     results: list[dict[str, Any]] = []
@@ -126,7 +127,7 @@ def smoke(
         for term in terms:
             progress.update(task, description=f"smoke {term}")
             try:
-                results.append(run_smoke(vocab, term, args))
+                results.append(run_smoke(vocab, term, args, keep_runs=settings.keep_runs))
             except (UnknownImplementationError, AmbiguousImplementationError, ImplementationError) as exc:
                 raise fail(str(exc)) from exc
             progress.advance(task)

@@ -140,7 +140,8 @@ def verify_pairings(
     report: Annotated[Path | None, typer.Option(help="folder for pairing-heatmap.png and pairing-report.md")] = None,
 ) -> None:
     """Verify optimizer–layer pairings by real training runs (in the sandbox); results are stored in the graph."""
-    vocab = open_vocabulary(Settings())
+    settings = Settings()
+    vocab = open_vocabulary(settings)
     claimed = _claimed()
     try:
         families = [task_family(vocab, vocab.resolve_concept(layer))] if layer else sorted(list_tasks())
@@ -164,7 +165,7 @@ def verify_pairings(
             result.setdefault("layer", family)
             result.setdefault("optimizer", opt)
             if "initial_loss" in result:
-                record_verification(vocab.store, result)
+                record_verification(vocab.store, result, settings.keep_runs)
             results.append(result)
             progress.advance(task)
     vocab.store.flush()

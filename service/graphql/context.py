@@ -31,6 +31,7 @@ class Context(BaseContext):
     """What resolvers see as ``info.context``."""
 
     vocab: Vocabulary
+    keep_runs: int = 5  # stored results kept per implementation or pairing (Settings.keep_runs)
     concepts: DataLoader[str, ConceptView | None] = field(init=False)
     papers: DataLoader[str, PaperView | None] = field(init=False)
     models: DataLoader[str, ModelView | None] = field(init=False)

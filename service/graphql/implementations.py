@@ -104,5 +104,5 @@ class Mutation:
         """Smoke-test ``term`` in the sandbox and store the run; a failure is ok=false, not an error."""
         payload = _args(args)
         spec = checked_term_spec(term, payload)
-        result = await asyncio.to_thread(run_smoke, info.context.vocab, spec.concept, payload)
+        result = await asyncio.to_thread(run_smoke, info.context.vocab, spec.concept, payload, keep_runs=info.context.keep_runs)
         return smoke_result(result)

@@ -86,7 +86,9 @@ class PairingMutation:
         A run that diverges is ok=false with its losses, not an error.
         """
         try:
-            result = await asyncio.to_thread(run_verification, info.context.vocab, layer, optimizer, seed=seed or 0)
+            result = await asyncio.to_thread(
+                run_verification, info.context.vocab, layer, optimizer, keep_runs=info.context.keep_runs, seed=seed or 0
+            )
         except UnknownNameError as exc:
             raise not_found(str(exc), exc.suggestions) from exc
         except AmbiguousNameError as exc:

@@ -25,12 +25,6 @@ VERIFICATION = {"layer": "transformer", "optimizer": "adamw", "ok": True, "steps
 PER_SMOKE_RUN = len(smoke_run_graph(SMOKE)[0])  # the triples one stored run holds (7)
 
 
-@pytest.fixture
-def keep(monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setenv("NNV_KEEP_RUNS", str(KEEP))
-    return KEEP
-
-
 def _smoke_runs(vocab: Vocabulary, term: str) -> list[float]:
     """Durations of the stored smoke runs of ``term``, newest first."""
     rows = vocab.store.select(
@@ -40,18 +34,18 @@ def _smoke_runs(vocab: Vocabulary, term: str) -> list[float]:
     return [float(row["ms"]) for row in rows]  # type: ignore[arg-type]
 
 
-def test_1000_smoke_runs_keep_only_the_newest(keep: int) -> None:
+def test_1000_smoke_runs_keep_only_the_newest() -> None:
     vocab = Vocabulary(fresh_builtin())
     start = len(vocab.store)
     for i in range(1000):
-        record_smoke(vocab, {**SMOKE, "ok": i % 2 == 0, "duration_ms": float(i)})
-    assert len(vocab.store) - start == keep * PER_SMOKE_RUN + 1  # K runs and the nnv:lastSmokeTest link
+        record_smoke(vocab, {**SMOKE, "ok": i % 2 == 0, "duration_ms": float(i)}, KEEP)
+    assert len(vocab.store) - start == KEEP * PER_SMOKE_RUN + 1  # K runs and the nnv:lastSmokeTest link
     assert _smoke_runs(vocab, "gelu") == [999.0, 998.0, 997.0]
     latest = last_smoke_tests(vocab.store, ["gelu"])["gelu"]
     assert (latest.ok, latest.duration_ms) == (False, 999.0)
 
 
-def test_smoke_test_mutations_through_graphql_stay_bounded(keep: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_smoke_test_mutations_through_graphql_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     vocab = Vocabulary(fresh_builtin())
     runs: list[str] = []
 
@@ -60,41 +54,41 @@ def test_smoke_test_mutations_through_graphql_stay_bounded(keep: int, monkeypatc
         return {**SMOKE, "term": term, "duration_ms": float(len(runs))}
 
     monkeypatch.setattr("service.runs.smoke_test", sandbox)
-    client = TestClient(create_app(Settings(mutation_rate_limit_per_minute=10_000), vocab=vocab))
+    client = TestClient(create_app(Settings(mutation_rate_limit_per_minute=10_000, keep_runs=KEEP), vocab=vocab))
     start = len(vocab.store)
     many = "mutation { " + " ".join(f'a{i}: smokeTest(term: "gelu") {{ ok }}' for i in range(15)) + " }"
     for _ in range(20):
         assert client.post("/graphql", json={"query": many}).json()["data"]["a14"] == {"ok": True}
     assert len(runs) == 300
-    assert len(vocab.store) - start == keep * PER_SMOKE_RUN + 1
+    assert len(vocab.store) - start == KEEP * PER_SMOKE_RUN + 1
     assert _smoke_runs(vocab, "gelu") == [300.0, 299.0, 298.0]
     stored = client.post("/graphql", json={"query": '{ concept(id: "gelu") { implementation { lastSmokeTest { durationMs } } } }'})
     assert stored.json()["data"]["concept"]["implementation"]["lastSmokeTest"] == {"durationMs": 300.0}
 
 
-def test_verifications_keep_the_newest_per_pairing(keep: int) -> None:
+def test_verifications_keep_the_newest_per_pairing() -> None:
     vocab = Vocabulary(fresh_builtin())
-    record_verification(vocab.store, {**VERIFICATION, "optimizer": "lion", "seed": -1})  # another pair: untouched
+    record_verification(vocab.store, {**VERIFICATION, "optimizer": "lion", "seed": -1}, KEEP)  # another pair: untouched
     start = len(vocab.store)
     for seed in range(200):
-        record_verification(vocab.store, {**VERIFICATION, "seed": seed})
+        record_verification(vocab.store, {**VERIFICATION, "seed": seed}, KEEP)
     runs = vocab.store.select("SELECT ?run WHERE { ?run a nnv:PairingVerification ; prov:used <https://w3id.org/nnvocab/concept/adamw> }")
     links = vocab.store.select(
         "SELECT ?pairing WHERE { ?pairing nnv:verification ?run . ?run prov:used <https://w3id.org/nnvocab/concept/adamw> }"
     )
-    assert len(runs) == keep and len(links) == keep * 2  # the pairing is listed from both of its concepts
-    per_run = (len(vocab.store) - start) // keep
-    assert len(vocab.store) - start == keep * per_run and per_run >= 11
+    assert len(runs) == KEEP and len(links) == KEEP * 2  # the pairing is listed from both of its concepts
+    per_run = (len(vocab.store) - start) // KEEP
+    assert len(vocab.store) - start == KEEP * per_run and per_run >= 11
     assert latest_verification(vocab.store, "transformer", "adamw")["seed"] == 199  # type: ignore[index]
     assert latest_verification(vocab.store, "transformer", "lion")["seed"] == -1  # type: ignore[index]
 
 
-def test_remote_store_is_bounded_too(remote_vocab: Vocabulary, keep: int) -> None:
-    for i in range(keep):  # reach the steady state, whatever earlier tests stored
-        record_smoke(remote_vocab, {**SMOKE, "term": "relu", "duration_ms": float(i)})
+def test_remote_store_is_bounded_too(remote_vocab: Vocabulary) -> None:
+    for i in range(KEEP):  # reach the steady state, whatever earlier tests stored
+        record_smoke(remote_vocab, {**SMOKE, "term": "relu", "duration_ms": float(i)}, KEEP)
     steady = len(remote_vocab.store)
     for i in range(30):
-        record_smoke(remote_vocab, {**SMOKE, "term": "relu", "duration_ms": 100.0 + i})
+        record_smoke(remote_vocab, {**SMOKE, "term": "relu", "duration_ms": 100.0 + i}, KEEP)
     assert len(remote_vocab.store) == steady
     assert _smoke_runs(remote_vocab, "relu") == [129.0, 128.0, 127.0]
 
