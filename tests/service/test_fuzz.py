@@ -124,7 +124,7 @@ def client(server_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[httpx.C
     monkeypatch.setattr("service.graphql.implementations.run_instantiate", lambda term, args=None: dict(failure))
     monkeypatch.setattr(
         "service.graphql.implementations.run_smoke",
-        lambda vocab, term, args=None: {**failure, "term": term, "checks": [], "duration_ms": 0.0},
+        lambda vocab, term, args=None, keep_runs=0: {**failure, "term": term, "checks": [], "duration_ms": 0.0},
     )
     monkeypatch.setattr("service.verifications.verify_in_sandbox", lambda family, optimizer, **options: dict(failure))
     with httpx.Client(base_url=server_url, timeout=TIME_LIMIT_S + 5) as session:

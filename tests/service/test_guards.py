@@ -165,7 +165,9 @@ def test_every_graphql_error_has_a_code(vocab: Vocabulary, monkeypatch: pytest.M
     masked = client.post("/graphql", json={"query": 'mutation { instantiate(term: "gelu") { ok } }'}).json()
     assert masked["errors"][0]["message"] == "internal error" and masked["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
     # a value graphql-core itself refuses (here a null for a non-null field) is an internal error too, and says so
-    monkeypatch.setattr("service.graphql.implementations.run_smoke", lambda vocab, term, args=None: {"term": None, "ok": False})
+    monkeypatch.setattr(
+        "service.graphql.implementations.run_smoke", lambda vocab, term, args=None, keep_runs=0: {"term": None, "ok": False}
+    )
     refused = client.post("/graphql", json={"query": 'mutation { smokeTest(term: "gelu") { term } }'}).json()
     assert refused["errors"][0]["path"] == ["smokeTest", "term"] and refused["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
 
