@@ -3,7 +3,8 @@
 * :mod:`service.cli.commands`: the graph (``concept``, ``pairs``, ``stats``, ``query``, ``export``,
   ``load``, ``validate``, ``build``, ``serve``) and the ``app`` that gathers every command;
 * :mod:`service.cli.implementations`: ``instantiate``, ``smoke``, ``coverage``;
-* :mod:`service.cli.pairs`: the pairs table and ``verify-pairings``;
+* :mod:`service.cli.pairs`: the pairs table and its JSON;
+* :mod:`service.cli.sweep`: ``verify-pairings`` (the pairing sweep);
 * :mod:`service.cli.admin`: ``reload``.
 """
 

@@ -23,6 +23,7 @@ from service.cli import admin as admin_commands
 from service.cli import anatomy as anatomy_commands
 from service.cli import implementations as implementation_commands
 from service.cli import pairs as pair_commands
+from service.cli import sweep as sweep_commands
 from service.cli._common import console, errors, fail
 from service.context import open_vocabulary, store_location
 from service.settings import Settings
@@ -216,7 +217,7 @@ def serve(
 app.command()(implementation_commands.instantiate)
 app.command()(implementation_commands.smoke)
 app.command()(implementation_commands.coverage)
-app.command("verify-pairings")(pair_commands.verify_pairings)
+app.command("verify-pairings")(sweep_commands.verify_pairings)
 app.command()(admin_commands.reload)
 app.command()(anatomy_commands.inspect)
 app.command()(anatomy_commands.advise)
