@@ -124,17 +124,27 @@ def start(cmd: Sequence[str], log: Path, env: dict[str, str] | None = None) -> P
 @contextmanager
 def running(cmd: Sequence[str], log: Path, ready: Callable[[], bool], env: dict[str, str] | None = None) -> Iterator[Process]:
     """Start ``cmd``, wait until ``ready()`` (60 s at most), yield it, always stop it."""
-    proc = start(cmd, log, env)
-    try:
-        try:
-            wait_for(lambda: proc.popen.poll() is not None or ready(), 60)
-        except TimeoutError as exc:
-            raise RuntimeError(f"{cmd[0]} did not get ready: {proc.tail()}") from exc
-        if proc.popen.poll() is not None:
-            raise RuntimeError(f"{' '.join(cmd)} exited with {proc.popen.returncode}: {proc.tail()}")
+    with running_all([(cmd, log, ready, env)]) as (proc,):
         yield proc
+
+
+@contextmanager
+def running_all(commands: Sequence[tuple[Sequence[str], Path, Callable[[], bool], dict[str, str] | None]]) -> Iterator[list[Process]]:
+    """:func:`running` for several ``(cmd, log, ready, env)`` at once: all start together, then each is waited for."""
+    procs: list[Process] = []
+    try:
+        procs += [start(cmd, log, env) for cmd, log, _ready, env in commands]
+        for proc, (cmd, _log, ready, _env) in zip(procs, commands, strict=True):
+            try:
+                wait_for(lambda p=proc, r=ready: p.popen.poll() is not None or r(), 60)  # type: ignore[misc]
+            except TimeoutError as exc:
+                raise RuntimeError(f"{cmd[0]} did not get ready: {proc.tail()}") from exc
+            if proc.popen.poll() is not None:
+                raise RuntimeError(f"{' '.join(cmd)} exited with {proc.popen.returncode}: {proc.tail()}")
+        yield procs
     finally:
-        proc.stop()
+        for proc in procs:
+            proc.stop()
 
 
 def nnvocab_serve(port: int, workers: int = 1) -> list[str]:

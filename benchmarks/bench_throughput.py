@@ -1,4 +1,4 @@
-"""Benchmark 6: HTTP throughput and p50/p99 at 8 and 16 concurrent clients, 1 vs 2 uvicorn workers.
+"""Goal 3: uncached HTTP throughput per worker at 8 clients (and p50/p99 at 8 and 16 clients, 1 vs 2 uvicorn workers).
 
 Run: ``.venv/bin/python benchmarks/bench_throughput.py [--seconds 10]``.
 
@@ -23,18 +23,18 @@ import asyncio
 import json
 import tempfile
 import time
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from _common import SERVE_ENV, Outcome, Table, free_port, graphql_ready, ms, nnvocab_serve, percentile, ratio, running
+from _common import SERVE_ENV, Outcome, Table, free_port, graphql_ready, ms, nnvocab_serve, percentile, ratio, running_all
 from bench_http import pick_aliases
 
 CLIENTS = (8, 16)
 WORKERS = (1, 2)
 MODES = ("uncached", "cached")
-TITLE, GOAL_TEXT = "6. HTTP throughput, 2 workers vs 1", "report; 0 errors"
+GOAL_RPS = 300.0
+TITLE, GOAL_TEXT = "3. uncached throughput per worker at 8 clients", f"≥ {GOAL_RPS:.0f} req/s, 0 errors"
 
 
 def request_mix(aliases: list[str]) -> list[str]:
@@ -100,17 +100,22 @@ async def drive(url: str, queries: list[str], clients: int, seconds: float, into
         into.seconds += time.perf_counter() - start
 
 
-def run(workdir: Path, seconds: float = 10.0) -> Outcome:
-    """Benchmark 6 as one summary row and a detail table."""
+async def prime(url: str, queries: list[str], copies: int) -> None:
+    """Send ``copies`` of each query at once and wait for every answer (however long a worker's first one takes)."""
+    async with httpx.AsyncClient(base_url=url, timeout=300) as client:
+        await asyncio.gather(*(client.post("/graphql", json={"query": q}) for q in queries for _ in range(copies)))
+
+
+def run(workdir: Path, seconds: float = 10.0, warm_s: float = 2.0) -> Outcome:
+    """Goal 3 as one summary row and a detail table."""
     ports = {w: free_port() for w in WORKERS}
     loads = {(m, c, w): Load() for m in MODES for c in CLIENTS for w in WORKERS}
-    with ExitStack() as stack:
-        for w, port in ports.items():
-            stack.enter_context(running(nnvocab_serve(port, w), workdir / f"serve-{w}.log", graphql_ready(port), SERVE_ENV))
+    with running_all([(nnvocab_serve(port, w), workdir / f"serve-{w}.log", graphql_ready(port), SERVE_ENV) for w, port in ports.items()]):
         data = httpx.get(f"http://127.0.0.1:{ports[1]}/export", params={"format": "nt"}, timeout=30).content
         queries = request_mix(pick_aliases(data, 21))
-        for port in ports.values():  # warm every worker's caches
-            asyncio.run(drive(f"http://127.0.0.1:{port}", queries, 4, 2.0, Load()))
+        for port in ports.values():  # warm every worker's caches (a search loads the embedding model: once per worker)
+            asyncio.run(prime(f"http://127.0.0.1:{port}", [q for q in queries if q.startswith("{ search")], 2 * max(WORKERS)))
+            asyncio.run(drive(f"http://127.0.0.1:{port}", queries, 4, warm_s, Load()))
         for _round in range(2):
             for (mode, clients, w), load in loads.items():
                 asyncio.run(drive(f"http://127.0.0.1:{ports[w]}", queries, clients, seconds / 2, load, unique=mode == "uncached"))
@@ -119,10 +124,11 @@ def run(workdir: Path, seconds: float = 10.0) -> Outcome:
         ["requests", "clients", "workers", "answered", "req/s", "p50 ms", "p99 ms", "errors"],
         [load.row(*key) for key, load in loads.items()],
     )
-    scaling = {c: loads[("uncached", c, 2)].rps / loads[("uncached", c, 1)].rps for c in CLIENTS}
+    per_worker = loads[("uncached", 8, 1)].rps
+    scaling = loads[("uncached", 8, 2)].rps / per_worker
     errors = sum(load.errors for load in loads.values())
-    measured = ", ".join(f"{ratio(scaling[c], 1)} req/s at {c} clients" for c in CLIENTS) + f" (2 vs 1 workers, uncached); {errors} errors"
-    return Outcome(TITLE, measured, GOAL_TEXT, errors == 0, [table])
+    measured = f"{per_worker:.0f} req/s with 1 worker (2 workers: {ratio(scaling, 1)} that); {errors} errors"
+    return Outcome(TITLE, measured, GOAL_TEXT, per_worker >= GOAL_RPS and errors == 0, [table])
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Build the built-in nnvocab graph: the ontology plus every curated file."""
+"""Build the built-in nnvocab graph: the ontology, every curated file and the committed pairing trials."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from rdflib import Graph
 
 from loaders.curated import load_curated
 from loaders.to_rdf import curated_to_graph, new_graph
-from ontology.resources import CURATED_DIR, ONTOLOGY_TTL
+from ontology.resources import CURATED_DIR, DATA_DIR, ONTOLOGY_TTL
 from ontology.store import TripleStore
+
+# The committed runs of the pairing protocol, one N-Triples block appended per finished trial.
+PAIRING_TRIALS_NT = DATA_DIR / "pairing-trials.nt"
 
 
 @dataclass(frozen=True)
@@ -28,8 +31,16 @@ class BuildReport:
     seconds: float
 
 
+def complete_lines(path: Path) -> bytes:
+    """``path``'s bytes up to its last newline: a line torn by a kill mid-append is left out (``b""`` when absent)."""
+    if not path.is_file():
+        return b""
+    data = path.read_bytes()
+    return data[: data.rfind(b"\n") + 1]
+
+
 def build_graph(curated_dir: Path = CURATED_DIR) -> tuple[Graph, BuildReport]:
-    """The ontology and the curated data as one rdflib graph.
+    """The ontology, the curated data and the committed pairing trials as one rdflib graph.
 
     Raises:
         loaders.errors.LoaderError: If a curated file is invalid or references are dangling.
@@ -40,6 +51,7 @@ def build_graph(curated_dir: Path = CURATED_DIR) -> tuple[Graph, BuildReport]:
     graph = new_graph()
     graph.parse(ONTOLOGY_TTL, format="turtle")
     curated_to_graph(data, graph)
+    graph.parse(data=complete_lines(PAIRING_TRIALS_NT), format="nt")
     report = BuildReport(
         triples=len(graph),
         concepts=len(data.concepts),
@@ -58,6 +70,7 @@ def _fingerprint(curated_dir: Path) -> str:
     for path in [ONTOLOGY_TTL, *sorted(curated_dir.glob("*.yaml")), *(here / n for n in ("curated.py", "records.py", "to_rdf.py"))]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
+    digest.update(complete_lines(PAIRING_TRIALS_NT))
     return digest.hexdigest()[:24]
 
 

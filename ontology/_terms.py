@@ -13,6 +13,8 @@ Value = str | int | float | bool | None
 
 def python_value(term: object) -> Value:
     """A SPARQL result term as a plain Python value (IRIs and strings as ``str``)."""
+    if type(term) is ox.NamedNode:  # the commonest term first: no further checks
+        return term.value
     if term is None:
         return None
     if isinstance(term, ox.Literal):
@@ -20,13 +22,19 @@ def python_value(term: object) -> Value:
     return str(getattr(term, "value", term))
 
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_CONVERTERS: dict[str, type[int] | type[float]] = {
+    **{_XSD + name: int for name in ("integer", "int", "long", "gYear")},
+    **{_XSD + name: float for name in ("double", "decimal", "float")},
+}
+
+
 def literal_value(lexical: str, datatype: str) -> Value:
     """A typed literal's Python value (numbers and booleans converted, the rest as text)."""
-    if datatype.endswith(("#integer", "#int", "#long", "#gYear")):
-        return int(lexical)
-    if datatype.endswith(("#double", "#decimal", "#float")):
-        return float(lexical)
-    if datatype.endswith("#boolean"):
+    convert = _CONVERTERS.get(datatype)
+    if convert is not None:
+        return convert(lexical)
+    if datatype == _XSD + "boolean":
         return lexical == "true"
     return lexical
 

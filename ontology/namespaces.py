@@ -40,6 +40,7 @@ class NNV(DefinedNamespace):
     HyperparameterSpec: URIRef
     SmokeTest: URIRef
     PairingVerification: URIRef
+    PairingTrial: URIRef
     ConceptKind: URIRef
     ConceptStatus: URIRef
     # object properties
@@ -58,6 +59,8 @@ class NNV(DefinedNamespace):
     implementation: URIRef
     lastSmokeTest: URIRef
     verification: URIRef
+    family: URIRef
+    optimizer: URIRef
     # datatype properties
     formula: URIRef
     whenToUse: URIRef
@@ -82,6 +85,16 @@ class NNV(DefinedNamespace):
     ok: URIRef
     detail: URIRef
     durationMs: URIRef
+    configHash: URIRef
+    seed: URIRef
+    learningRate: URIRef
+    weightDecay: URIRef
+    steps: URIRef
+    recipeExtra: URIRef
+    protocolVersion: URIRef
+    phase: URIRef
+    metrics: URIRef
+    finalMetric: URIRef
     # individuals
     Established: URIRef
     Speculative: URIRef

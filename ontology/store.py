@@ -232,7 +232,7 @@ class GraphStore(TripleStore):
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError("only SELECT and ASK queries return rows (use construct for graphs)")
         names = [v.value for v in result.variables]
-        return [{n: python_value(row[n]) for n in names if row[n] is not None} for row in result]
+        return [{n: python_value(t) for n, t in zip(names, row, strict=True) if t is not None} for row in result]
 
     @override
     def construct(self, sparql: str) -> bytes:

@@ -1,7 +1,8 @@
-"""The :class:`Vocabulary` facade: a store plus its cached name and search indexes.
+"""The :class:`Vocabulary` facade: a store plus its read model (:mod:`ontology.readmodel`) and search index.
 
 The CLI, the Python API and the GraphQL resolvers all go through it, so a name resolves the
-same way everywhere.
+same way everywhere. The read model belongs to one store version: :meth:`Vocabulary.sync` swaps in
+a new one (a single reference assignment) when the store's version moved on.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from functools import cached_property
 from ontology import repository
 from ontology.names import NameIndex, UnknownNameError
 from ontology.namespaces import CONCEPT, MODEL
+from ontology.readmodel import ReadModel
 from ontology.search import SearchIndex
 from ontology.store import TripleStore
 from ontology.views import ConceptView, ModelView
@@ -42,20 +44,28 @@ class Vocabulary:
         self._lock = threading.Lock()
         self._version = store.version()
         self._ordered: dict[tuple[str, str, str], list[str]] = {}
+        self._model = ReadModel(store, self._version)
 
-    def sync(self) -> None:
-        """Drop the cached indexes if the store changed since they were built (by anyone, on a shared store)."""
+    @property
+    def read_model(self) -> ReadModel:
+        """The read model of the store version last synced (its parts are built on first use, or by ``warm``)."""
+        return self._model
+
+    def sync(self) -> bool:
+        """Swap in a new read model if the store changed since (by anyone, on a shared store); whether it did."""
         version = self.store.version()
-        if version != self._version:
-            self.invalidate()
-            self._version = version
+        if version == self._version:
+            return False
+        self.invalidate()
+        return True
 
     def invalidate(self) -> None:
-        """Forget cached indexes (call after the store changed)."""
+        """Forget cached indexes and start a new read model (call after the store changed)."""
         with self._lock:
-            for name in ("names", "model_names", "search_index"):
-                self.__dict__.pop(name, None)
+            self.__dict__.pop("search_index", None)
             self._ordered = {}
+            self._version = self.store.version()
+            self._model = ReadModel(self.store, self._version)
 
     def ordered_iris(self, cls: str, label: str, filters: str = "") -> list[str]:
         """IRIs of a class in label order (see :func:`repository.list_iris`), cached until the store changes."""
@@ -66,19 +76,15 @@ class Vocabulary:
             self._ordered[key] = repository.list_iris(self.store, cls, label, filters)
         return self._ordered[key]
 
-    @cached_property
+    @property
     def names(self) -> NameIndex:
         """Concept labels → IRIs, with each concept's kind (``"Adam optimizer"`` reaches only an optimizer)."""
-        index = repository.name_index(self.store)
-        rows = self.store.select("SELECT ?c ?k WHERE { ?c a nnv:Concept ; nnv:kind ?kind BIND(STRAFTER(STR(?kind), 'kind-') AS ?k) }")
-        index.kinds = {str(r["c"]): str(r["k"]) for r in rows}
-        return index
+        return self._model.names
 
-    @cached_property
+    @property
     def model_names(self) -> NameIndex:
         """Model labels → IRIs."""
-        rows = self.store.select("SELECT ?m ?l WHERE { ?m a nnv:Model ; skos:prefLabel ?l }")
-        return NameIndex.from_labels((str(r["m"]), str(r["l"]), True) for r in rows)
+        return self._model.model_names
 
     @cached_property
     def search_index(self) -> SearchIndex:
@@ -105,21 +111,21 @@ class Vocabulary:
 
     def concept(self, name: str) -> ConceptView:
         """The full view of the concept named ``name`` (see :meth:`resolve_concept`)."""
-        iri = self.resolve_concept(name)
-        return repository.get_concepts(self.store, [iri])[iri]
+        return self._model.concepts[self.resolve_concept(name)]
 
     def concept_by_id(self, slug: str) -> ConceptView | None:
         """The concept with this slug, or ``None``."""
-        return repository.get_concepts(self.store, [str(CONCEPT[slug])]).get(str(CONCEPT[slug]))
+        return self._model.concepts.get(str(CONCEPT[slug]))
 
     def model(self, name: str) -> ModelView:
         """The model named ``name`` (or with that slug)."""
-        if SLUG.fullmatch(name) and (direct := repository.get_models(self.store, [str(MODEL[name])])):
-            return next(iter(direct.values()))
+        models = self._model.models
+        if SLUG.fullmatch(name) and (direct := models.get(str(MODEL[name]))):
+            return direct
         found = self.model_names.resolve(name)
         if not found:
             raise UnknownNameError(name, self.model_names.suggest(name))
-        return repository.get_models(self.store, found[:1])[found[0]]
+        return models[found[0]]
 
     def label(self, iri: str) -> str:
         """Preferred label of a concept IRI (the IRI itself when unknown)."""

@@ -22,7 +22,7 @@ from strawberry.fastapi import GraphQLRouter
 from ontology.vocabulary import Vocabulary
 from service.admin import install_admin
 from service.context import open_vocabulary
-from service.graphql.context import Context
+from service.graphql.context import Context, read_part
 from service.graphql.schema import create_schema
 from service.middleware import add_middleware
 from service.rdf_routes import router as rdf_router
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, vocab: Vocabulary | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "vocab", None) is None:
             app.state.vocab = await asyncio.to_thread(open_vocabulary, settings)
+        await asyncio.to_thread(app.state.vocab.read_model.warm)  # the read model is built before the first request
         yield
 
     app = FastAPI(title="nnvocab", version="0.1.0", lifespan=lifespan, docs_url="/docs")
@@ -73,7 +74,8 @@ def create_app(settings: Settings | None = None, vocab: Vocabulary | None = None
 
     async def get_context(request: Request) -> Context:
         vocab: Vocabulary = request.app.state.vocab
-        vocab.sync()  # a shared store may have been written by another worker
+        vocab.sync()  # a write (here, or by another worker on a shared store) swaps in a new read model
+        await read_part(vocab.read_model, "names")  # after a swap, names are read again off the event loop; other parts when used
         return Context(vocab=vocab, keep_runs=settings.keep_runs)
 
     app.include_router(_Router(create_schema(settings), context_getter=get_context), prefix="/graphql")

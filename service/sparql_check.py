@@ -6,7 +6,12 @@ is found. rdflib expands the ``\uXXXX`` escapes first, as the SPARQL grammar req
 cannot parse is refused, even if another engine would accept it: the check fails closed.
 
 The parser can spend seconds on a short text, so :mod:`service.sparql_guard` calls :func:`refusal`
-in a killable child under the query's deadline, after the cheap bounds (size, :func:`nesting`).
+in a killable worker under the query's deadline, after the cheap bounds (size, :func:`nesting`).
+It also takes ~4 ms on a simple query, more than the whole evaluation: a text that cannot hold
+the ``SERVICE`` keyword (:func:`needs_full_check` is false) is left to pyoxigraph, which parses
+it anyway and whose ``query`` runs no update. pyoxigraph matches keywords without a word
+boundary (``SERVICESILENT<…>`` and ``SERVICE:x`` are federated queries to it), so the test is on
+the raw characters: no ``service`` anywhere, in any case, and no ``\u`` escape that could spell it.
 """
 
 from __future__ import annotations
@@ -33,6 +38,12 @@ def nesting(query: str) -> int:
         elif char in "})":
             depth = max(depth - 1, 0)
     return deepest
+
+
+def needs_full_check(query: str) -> bool:
+    r"""Whether ``query`` may hold the ``SERVICE`` keyword: the word in any case (after case folding), or a ``\u``/``\U`` escape."""
+    folded = query.casefold()
+    return "service" in folded or "\\u" in folded
 
 
 @cache

@@ -2,23 +2,25 @@
 
 :func:`run_user_query` is the whole interface. A text over ``max_bytes`` (``NNV_SPARQL_MAX_BYTES``)
 or nested deeper than :data:`~service.sparql_check.MAX_NESTING` is refused at once, before any parsing. Everything else
-happens in a child process forked for this one query, under the query's deadline: the parsing
-too, since rdflib's parser can spend seconds on a short text (thousands of ``OPTIONAL``) and,
-in the server's own process, would hold the interpreter meanwhile. The child asks
-:func:`service.sparql_check.refusal` (an UPDATE, ``SERVICE`` anywhere, a syntax error → 400), then:
+happens in a long-lived worker process (:class:`service.sparql_pool.QueryWorkerPool`), under the
+query's deadline, parsing included: rdflib's parser can spend seconds on a short text (thousands
+of ``OPTIONAL``) and, in the server's own process, would hold the interpreter meanwhile. A worker
+that misses the deadline is SIGKILLed and replaced; pyoxigraph cannot cancel a query, nor rdflib
+a parse, so a process is the only thing that stops one. Workers are forks of the server, reused
+from query to query until the store is written (then re-forked, so they see the new data):
 
-* on the embedded :class:`GraphStore`, evaluates it. The child sees a copy-on-write snapshot of
-  the store; it parses, evaluates and serialises under ``RLIMIT_AS`` (memory), ``RLIMIT_CPU``
-  and, for an in-memory store, ``RLIMIT_NOFILE`` = 0 (so it cannot even open a socket: a second
-  barrier against SSRF), and sends one framed message through a pipe. Its output goes to
-  ``/dev/null`` (rdflib's warnings quote the query: none reaches the server's log) and it leaves
-  with ``os._exit``. The parent's thread waits with a deadline, SIGKILLs the child on timeout or
-  oversized output, and always reaps it. pyoxigraph cannot cancel a query, nor rdflib a parse,
-  so a process is the only thing that stops one. A child that inherited a lock held mid-use by
-  another thread sleeps without progress: it is replaced (see :func:`_run_forked`).
-* on any other store (the remote backend), only checks it; the parent then sends it through
-  ``protocol_query(query, media, timeout_s)`` with the time left. A store without that method
-  answers 501.
+* on the embedded :class:`GraphStore`, the worker evaluates the query. A text that cannot hold
+  the ``SERVICE`` keyword (:func:`service.sparql_check.needs_full_check`) goes straight to
+  pyoxigraph, which refuses updates and syntax errors itself (its ``query`` runs no update); any
+  other text is first checked by :func:`service.sparql_check.refusal` (rdflib's parser: an
+  UPDATE, ``SERVICE`` anywhere, a syntax error → 400), and so is a text pyoxigraph refused, to
+  say why. The worker serialises the result under ``RLIMIT_AS`` (memory) and ``RLIMIT_CPU``;
+  for an in-memory store, under ``RLIMIT_NOFILE`` = 0 too (it cannot even open a socket: a
+  second barrier against SSRF). rdflib's warnings quote the query: the worker's output goes to
+  ``/dev/null``.
+* on any other store (the remote backend), the worker only checks it with :func:`refusal`; the
+  parent then sends it through ``protocol_query(query, media, timeout_s)`` with the time left.
+  A store without that method answers 501.
 
 At most :data:`MAX_RUNNING` queries run at once (a private thread pool; the rest queue, and
 their wait counts against their deadline).
@@ -27,32 +29,26 @@ their wait counts against their deadline).
 from __future__ import annotations
 
 import asyncio
-import faulthandler
 import math
 import os
-import resource
-import select
-import signal
+import pickle
 import struct
-import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import NoReturn
 
 import pyoxigraph as ox
 
 from ontology.store import GraphStore, StoreError
 from service.graphql.errors import BAD_USER_INPUT, QUERY_TOO_COMPLEX, TIMEOUT
-from service.sparql_check import MAX_NESTING, nesting, prepare_parser, refusal
+from service.sparql_check import MAX_NESTING, needs_full_check, nesting, prepare_parser, refusal
+from service.sparql_pool import QueryWorkerPool, WorkerDiedError
 
 NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
 QUERY_FAILED = "QUERY_FAILED"
 MAX_RESULT_BYTES = 50 * 2**20
 PARSER_RECURSION_LIMIT = 20_000  # frames; the check of a MAX_NESTING-deep query needs a few thousand
 MEMORY_HEADROOM_BYTES = 2**30
-MAX_RUNNING = min(4, max(2, os.cpu_count() or 2))  # each child: up to MEMORY_HEADROOM_BYTES + the store pages it touches
+MAX_RUNNING = min(4, max(2, os.cpu_count() or 2))  # each worker: up to MEMORY_HEADROOM_BYTES + the store pages it touches
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/json": ox.QueryResultsFormat.JSON,
@@ -68,10 +64,8 @@ GRAPH_FORMATS = {
 }
 MEMORY_LIMIT = "query exceeded the memory limit and was stopped"
 
-_STALL_CHECK_S = 0.05
 _HEADER = struct.Struct("!HHQ")  # status, media type length, body length
 _EXECUTOR = ThreadPoolExecutor(max_workers=MAX_RUNNING, thread_name_prefix="sparql")
-_FORK_LOCK = threading.Lock()  # no other child inherits a pipe's write end, so EOF means "our child is gone"
 
 
 class SparqlError(Exception):
@@ -132,11 +126,11 @@ def _run(store: object, query: str, media: str, deadline: float, max_bytes: int)
         raise QueryTooLargeError(f"query nested deeper than {MAX_NESTING} levels of braces and parentheses", status=400)
     prepare_parser()
     if isinstance(store, GraphStore):
-        return _run_forked(store, query, media, deadline)
+        return _in_worker(store, query, media, deadline)
     protocol_query = getattr(store, "protocol_query", None)
     if protocol_query is None:
         raise QueryRefusedError(f"this store ({type(store).__name__}) does not answer SPARQL queries", status=501, code=NOT_IMPLEMENTED)
-    _run_forked(None, query, media, deadline)  # checked under the deadline; the remote store evaluates it
+    _in_worker(None, query, media, deadline)  # checked under the deadline; the remote store evaluates it
     try:
         body, out_media = protocol_query(query, media, deadline - time.monotonic())
     except TimeoutError as exc:
@@ -176,81 +170,60 @@ class _CappedBuffer:
         """Nothing is buffered outside ``data`` (pyoxigraph calls this when done)."""
 
 
-def _run_forked(store: GraphStore | None, query: str, media: str, deadline: float, retries: int = 2) -> tuple[bytes, str]:
-    """Check, and evaluate on ``store`` unless it is ``None``, in a forked child (see the module docstring); kill it at ``deadline``.
-
-    A child forked while another thread held one of the store's internal locks (a concurrent
-    write; with RocksDB, any read) waits on it forever: such a stalled child is killed and a new
-    one forked, ``retries`` times at most.
-    """
-    pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[0])
-    address_space = pages * os.sysconf("SC_PAGE_SIZE") + MEMORY_HEADROOM_BYTES
+def _in_worker(store: GraphStore | None, query: str, media: str, deadline: float) -> tuple[bytes, str]:
+    """Check, and evaluate on ``store`` unless it is ``None``, in a worker (see the module docstring); killed at ``deadline``."""
+    request = pickle.dumps((query, media, MAX_RESULT_BYTES))
     cpu_s = math.ceil(deadline - time.monotonic()) + 1
-    with _FORK_LOCK:
-        try:
-            read_fd, write_fd = os.pipe()
-            try:
-                pid = os.fork()
-            except OSError:
-                os.close(read_fd)
-                os.close(write_fd)
-                raise
-        except OSError as exc:  # EMFILE, EAGAIN, ENOMEM: too many files or processes, too little memory
-            raise SparqlError(f"cannot start the query: {exc}", status=503, code=QUERY_FAILED) from exc
-        if pid == 0:
-            _child(store, query, media, write_fd, address_space, cpu_s)
-        os.close(write_fd)
-    message = None
     try:
-        message = _receive(pid, read_fd, deadline, watch=retries > 0)
-    finally:
-        if message is None:  # timed out, stalled or interrupted
-            os.kill(pid, signal.SIGKILL)
-        os.close(read_fd)
-        _, wait_status = os.waitpid(pid, 0)
-    if message is None:
-        return _run_forked(store, query, media, deadline, retries - 1)
-    return _decode(message, wait_status)
+        answer = _POOL.call(store, request, cpu_s=cpu_s, headroom=MEMORY_HEADROOM_BYTES, deadline=deadline)
+    except TimeoutError:
+        raise QueryTimeoutError("query exceeded the time limit and was stopped: add a LIMIT or a more selective pattern") from None
+    except WorkerDiedError as exc:  # Rust aborts when RLIMIT_AS refuses memory
+        raise QueryTooLargeError(f"{MEMORY_LIMIT} (exit status {exc.exit_code})", status=503) from None
+    except OSError as exc:  # EMFILE, EAGAIN, ENOMEM: too many files or processes, too little memory
+        raise SparqlError(f"cannot start the query: {exc}", status=503, code=QUERY_FAILED) from exc
+    return _decode(answer)
 
 
-def _child(store: GraphStore | None, query: str, media: str, write_fd: int, address_space: int, cpu_s: int) -> NoReturn:
-    """The forked child: limits, check, evaluate (unless ``store`` is ``None``), one framed message, ``os._exit``. Never returns."""
-    frame: tuple[bytes, bytes | bytearray]
+def idle_worker_pids() -> list[int]:
+    """Process ids of the idle query workers (kept between queries; none is ever busy without a request)."""
+    return _POOL.idle_pids()
+
+
+def _answer(store: object | None, request: bytes) -> bytes:
+    """Run in a worker: check, and evaluate on ``store`` unless it is ``None``; one framed answer (never raises)."""
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)  # a Rust "memory allocation failed" must not land in the server's log…
-        faulthandler.disable()  # …nor a dump of this child's stack when that aborts it
-        _lower_limit(resource.RLIMIT_CORE, 0)
-        _lower_limit(resource.RLIMIT_CPU, cpu_s)
-        _lower_limit(resource.RLIMIT_AS, address_space)
-        if store is None or store.path is None:  # only an on-disk store needs new descriptors (RocksDB's table files)
-            _lower_limit(resource.RLIMIT_NOFILE, 0)
-        # The child inherits the stack depth of the thread that forked it: give the parser room for
-        # MAX_NESTING levels whatever that depth was (pure-Python frames, so no C-stack risk on 3.11).
-        sys.setrecursionlimit(PARSER_RECURSION_LIMIT)
-        reason = refusal(query)
-        if reason:
-            raise QueryRefusedError(reason)
-        buffer = _CappedBuffer(MAX_RESULT_BYTES)
-        out_media = "" if store is None else serialise(store.raw_query(query), media, buffer)
-        frame = (_HEADER.pack(200, len(out_media), len(buffer.data)) + out_media.encode(), buffer.data)
+        query, media, max_result_bytes = pickle.loads(request)
+        buffer = _CappedBuffer(max_result_bytes)
+        if not isinstance(store, GraphStore):
+            _refuse(refusal(query))
+            out_media = ""
+        else:
+            out_media = serialise(_evaluate(store, query), media, buffer)
+        return _HEADER.pack(200, len(out_media), len(buffer.data)) + out_media.encode() + buffer.data
     except BaseException as exc:
         failure = _as_sparql_error(exc)
         text = str(failure).encode("utf-8", errors="replace")[:2000]
-        frame = (_HEADER.pack(failure.status, len(failure.code), len(text)) + failure.code.encode(), text)
+        return _HEADER.pack(failure.status, len(failure.code), len(text)) + failure.code.encode() + text
+
+
+def _evaluate(store: GraphStore, query: str) -> object:
+    """The result pyoxigraph gives; rdflib's check first when the text may hold ``SERVICE``, or to explain pyoxigraph's refusal."""
+    if needs_full_check(query):
+        _refuse(refusal(query))
     try:
-        for part in frame:
-            view = memoryview(part)
-            while view:
-                view = view[os.write(write_fd, view) :]
-    finally:
-        os._exit(0)
+        return store.raw_query(query)
+    except StoreError as exc:
+        _refuse(refusal(query))
+        raise QueryRefusedError(str(exc)) from exc
 
 
-def _lower_limit(kind: int, soft: int) -> None:
-    hard = resource.getrlimit(kind)[1]
-    resource.setrlimit(kind, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+def _refuse(reason: str | None) -> None:
+    if reason:
+        raise QueryRefusedError(reason)
+
+
+_POOL = QueryWorkerPool(_answer, MAX_RUNNING, PARSER_RECURSION_LIMIT)
 
 
 def _as_sparql_error(exc: BaseException) -> SparqlError:
@@ -263,52 +236,8 @@ def _as_sparql_error(exc: BaseException) -> SparqlError:
     return SparqlError(f"query failed: {exc}", status=503, code=QUERY_FAILED)
 
 
-def _receive(pid: int, read_fd: int, deadline: float, *, watch: bool) -> bytes | None:
-    """The child's framed message (shorter if it died first), or ``None`` if ``watch`` saw it stall.
-
-    Raises:
-        QueryTimeoutError: ``deadline`` passed first.
-
-    """
-    poller = select.poll()
-    poller.register(read_fd, select.POLLIN)
-    message = bytearray()
-    expected = _HEADER.size
-    ticks: int | None = None
-    while len(message) < expected:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise QueryTimeoutError("query exceeded the time limit and was stopped: add a LIMIT or a more selective pattern")
-        if not poller.poll(math.ceil(min(remaining, _STALL_CHECK_S) * 1000)):
-            if watch and not message:
-                previous, ticks = ticks, _sleeping_cpu_ticks(pid)
-                if ticks is not None and ticks == previous:
-                    return None
-            continue
-        chunk = os.read(read_fd, min(expected - len(message), 2**20))
-        if not chunk:
-            break
-        message += chunk
-        if expected == _HEADER.size and len(message) == expected:
-            _, media_len, body_len = _HEADER.unpack(message)
-            expected += media_len + body_len
-    return bytes(message)
-
-
-def _sleeping_cpu_ticks(pid: int) -> int | None:
-    """The CPU time (ticks) of a child that sleeps (on a lock: it only computes or writes the pipe), else ``None``."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2 :].split()  # state, ppid, …; utime and stime are the 12th and 13th
-    return int(fields[11]) + int(fields[12]) if fields[0] == "S" else None
-
-
-def _decode(message: bytes, wait_status: int) -> tuple[bytes, str]:
-    status, media_len, body_len = _HEADER.unpack_from(message) if len(message) >= _HEADER.size else (0, 0, -1)
-    if len(message) != _HEADER.size + media_len + body_len:  # it died first: Rust aborts when RLIMIT_AS refuses memory
-        raise QueryTooLargeError(f"{MEMORY_LIMIT} (exit status {os.waitstatus_to_exitcode(wait_status)})", status=503)
+def _decode(message: bytes) -> tuple[bytes, str]:
+    status, media_len, _ = _HEADER.unpack_from(message)
     label = message[_HEADER.size : _HEADER.size + media_len].decode()
     body = message[_HEADER.size + media_len :]
     if status != 200:

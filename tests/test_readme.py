@@ -195,6 +195,14 @@ def _check_pairs(command: str, out: str, vocab: Vocabulary) -> None:
     assert all(row["note"] and row["sources"] for row in rows)
 
 
+def _check_search(command: str, out: str, vocab: Vocabulary) -> None:
+    first = _comment(command).split(": ", 1)[1].split(" first", 1)[0]  # "by words and meaning: X first, and why" → X
+    _assert_all_in(out, first)
+    hits = json.loads(_run([str(ROOT / _argv(command)[0]), *_argv(command)[1:], "--json"], ROOT).stdout)
+    assert hits[0]["name"] == first and hits[0]["why"], hits[0]
+    assert vocab.resolve_concept(first) == hits[0]["iri"]
+
+
 def _check_stats(command: str, out: str, vocab: Vocabulary) -> None:
     stats = repository.get_stats(vocab.store)
     for name in _named_in_comment(command):
@@ -305,6 +313,7 @@ CLI_CHECKS: dict[str, tuple[int, Callable[[str, str, Vocabulary], None]]] = {  #
     "concept gqa": (0, _check_gqa_card),
     "concept 'layer norm'": (0, lambda command, out, vocab: _assert_all_in(out, "Layer Normalization", vocab.concept("layer norm").id)),
     "concept layernrom": (1, _suggests_first("Layer Normalization")),
+    "search 'the loss for class imbalance in detection'": (0, _check_search),
     "pairs --layer Transformer": (0, _check_pairs),
     "stats": (0, _check_stats),
     "query 'SELECT ?c WHERE { ?c nnv:status nnv:Speculative }'": (0, _check_query),

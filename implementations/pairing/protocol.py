@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-PROTOCOL_VERSION = "nnv-pairing-2"  # bump when a task, a metric or the verdict rule changes
+PROTOCOL_VERSION = "nnv-pairing-2"  # bump when a task, a metric or a trial's configuration changes (stored trials then no longer count)
 
 
 class Verdict(StrEnum):
@@ -200,8 +200,8 @@ class PairEvidence:
 class AblationEvidence:
     """A claimed recipe extra with and without it, same tuned configuration, same seeds.
 
-    ``difference_ci`` is the 95% bootstrap CI of (median with − median without), in the metric's
-    units; ``effect`` is ``helps``, ``hurts`` or ``no significant difference``.
+    ``difference_ci`` is the 95% paired bootstrap CI of the median, over the common seeds, of
+    (with − without), in the metric's units; ``effect`` is ``helps``, ``hurts`` or ``no significant difference``.
     """
 
     family: str

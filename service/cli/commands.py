@@ -23,6 +23,7 @@ from service.cli import admin as admin_commands
 from service.cli import anatomy as anatomy_commands
 from service.cli import implementations as implementation_commands
 from service.cli import pairs as pair_commands
+from service.cli import search as search_commands
 from service.cli import sweep as sweep_commands
 from service.cli._common import console, errors, fail
 from service.context import open_vocabulary, store_location
@@ -54,13 +55,22 @@ def _resolve(vocab: Vocabulary, name: str) -> str:
 
 
 @app.command()
-def build() -> None:
+def build(
+    vectors: Annotated[
+        bool, typer.Option("--vectors/--no-vectors", help="embed every concept for semantic search now (cached by content hash)")
+    ] = True,
+) -> None:
     """Build the built-in graph into the configured store (NNV_STORE: a folder or a server URL; else memory)."""
     start = time.perf_counter()
     vocab = open_vocabulary(Settings(), rebuild=True)
     stats = repository.get_stats(vocab.store)
     where = store_location(Settings()) or "memory"
     console.print(f"built {stats.triples} triples, {stats.concepts} concepts into {where} in {time.perf_counter() - start:.2f}s")
+    if vectors:
+        start = time.perf_counter()
+        with errors.status("embedding concepts for semantic search (the model loads once; vectors are cached)"):
+            vocab.search_index.preload()
+        console.print(f"semantic search vectors ready in {time.perf_counter() - start:.2f}s")
 
 
 @app.command()
@@ -94,16 +104,19 @@ def pairs(
     optimizer: Annotated[str | None, typer.Option(help="an optimizer name")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Claimed optimizer–layer pairings, with notes and sources."""
+    """Claimed optimizer–layer pairings, with notes, sources and the verdict of the stored trials."""
+    from service.pairing_evidence import get_evidence
+
     vocab = _vocab()
     optimizers = [_resolve(vocab, optimizer)] if optimizer else None
     found = (
         list_pairs_with_families(vocab.store, _resolve(vocab, layer), optimizers) if layer else list_pairs(vocab.store, None, optimizers)
     )
+    evidence = get_evidence(vocab.store)
     if as_json:
-        console.print_json(data=pair_commands.pairs_json(found))
+        console.print_json(data=pair_commands.pairs_json(found, evidence))
         return
-    pair_commands.print_pairs(console, vocab, found)
+    pair_commands.print_pairs(console, vocab, found, evidence)
 
 
 @app.command()
@@ -219,6 +232,7 @@ app.command()(implementation_commands.smoke)
 app.command()(implementation_commands.coverage)
 app.command("verify-pairings")(sweep_commands.verify_pairings)
 app.command()(admin_commands.reload)
+app.command()(search_commands.search)
 app.command()(anatomy_commands.inspect)
 app.command()(anatomy_commands.advise)
 app.command("check-models")(anatomy_commands.check_models)

@@ -11,10 +11,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from implementations.pairing.evidence import EvidenceReport
+from implementations.pairing.protocol import PairEvidence
 from ontology.namespaces import document_title
 from ontology.pairs import PairView, RecipeItemView
 from ontology.views import SourceView, slug_of
 from ontology.vocabulary import Vocabulary
+from service.pairing_evidence import evidence_json, get_measured
 
 NOTE_SEPARATOR = "; "  # how the loader joins the notes of one pairing stated in several places
 _STOP_WORDS = frozenset(
@@ -22,6 +25,7 @@ _STOP_WORDS = frozenset(
 )
 WIDE_COLUMNS = 100  # from this console width on, sources get a column of their own
 SAME_NOTE_SHARE = 0.6  # a note whose content words are this much in an earlier note of the pair says nothing new
+VERDICT_STYLES = {"supported": "green", "contradicted": "red", "inconclusive": "yellow"}
 
 
 def _content_words(note: str) -> set[str]:
@@ -72,8 +76,13 @@ def _recipe_json(item: RecipeItemView) -> dict[str, Any]:
     return {"concept": slug_of(item.concept), "note": item.note, "sources": [_source_json(s) for s in item.sources]}
 
 
-def pairs_json(found: list[PairView]) -> list[dict[str, Any]]:
-    """Every pair with every note, every source (file name and title) and its recipe."""
+def pair_evidence(evidence: EvidenceReport, pair: PairView) -> PairEvidence | None:
+    """The measured evidence of the claim behind ``pair`` (its family's, for a pair inferred via a family)."""
+    return get_measured(evidence, slug_of(pair.via or pair.layer), slug_of(pair.optimizer))
+
+
+def pairs_json(found: list[PairView], evidence: EvidenceReport) -> list[dict[str, Any]]:
+    """Every pair with every note, every source (file name and title), its recipe and its evidence (``None``: no runs)."""
     return [
         {
             "layer": slug_of(p.layer),
@@ -83,19 +92,28 @@ def pairs_json(found: list[PairView]) -> list[dict[str, Any]]:
             "sources": [_source_json(s) for s in p.sources],
             "inferred_via": slug_of(p.via) if p.via else None,
             "recipe": [_recipe_json(item) for item in p.recipe],
+            "evidence": evidence_json(e) if (e := pair_evidence(evidence, p)) else None,
         }
         for p in found
     ]
 
 
-def print_pairs(console: Console, vocab: Vocabulary, found: list[PairView]) -> None:
-    """A table of pairs that wraps at word boundaries at any width, notes and sources said once each.
+def _verdict_text(e: PairEvidence | None) -> Text:
+    if e is None:
+        return Text("no runs", style="dim")
+    verdict = e.verdict.value if e.verdict else "unclaimed"
+    return Text(verdict, style=VERDICT_STYLES.get(verdict, ""))
+
+
+def print_pairs(console: Console, vocab: Vocabulary, found: list[PairView], evidence: EvidenceReport) -> None:
+    """A table of pairs that wraps at word boundaries at any width: the verdict, notes and sources said once each.
 
     Below ``WIDE_COLUMNS`` the sources go under the notes instead of in a column of their own.
     """
     wide = console.width >= WIDE_COLUMNS
     table = Table(title=f"{len(found)} pairing(s)", box=box.SIMPLE_HEAD, show_lines=True)
     table.add_column("layer → optimizer", min_width=12, max_width=26 if wide else 18, overflow="fold")
+    table.add_column("verdict", min_width=7, max_width=12, overflow="fold")
     table.add_column("note" if wide else "note and source", min_width=24, overflow="fold")
     if wide:
         table.add_column("source", min_width=18, max_width=32, overflow="fold")
@@ -111,5 +129,5 @@ def print_pairs(console: Console, vocab: Vocabulary, found: list[PairView]) -> N
         sources = describe_sources(p.sources)
         if not wide:
             note.append(f"\nsource: {sources}", style="dim")
-        table.add_row(pairing, note, *([sources] if wide else []))
+        table.add_row(pairing, _verdict_text(pair_evidence(evidence, p)), note, *([sources] if wide else []))
     console.print(table)

@@ -10,10 +10,13 @@ from strawberry.types import Info
 from ontology.namespaces import ConceptKind as _Kind
 from ontology.namespaces import ConceptStatus as _Status
 from ontology.pairs import RecipeItemView
+from ontology.search import SearchMode
 from ontology.views import slug_of
 from ontology.vocabulary import AmbiguousNameError, UnknownNameError, Vocabulary
+from service.graphql.context import read_part
 from service.graphql.errors import ambiguous, not_found
-from service.graphql.graph import vocab_of
+from service.graphql.evidence import PairEvidence, evidence_of
+from service.graphql.graph import model_of, vocab_of
 from service.graphql.limits import MAX_FIRST
 from service.graphql.pairings import RecipeItem, recipe_items
 from service.graphql.results import PairingVerification
@@ -45,6 +48,11 @@ class OptimizerLayerPair:
 
         return await asyncio.to_thread(stored_verification, info, slug_of(self.claim_layer), str(self.optimizer.id))
 
+    @strawberry.field(description="what the seeded, tuned pairing trials say of the claim; null when none ran")  # type: ignore[untyped-decorator]
+    async def evidence(self, info: Info) -> PairEvidence | None:
+        """The verdict and numbers of the stored trials of the claim's layer (or family) with this optimizer."""
+        return await evidence_of(info, slug_of(self.claim_layer), str(self.optimizer.id))
+
 
 def resolve_concept(vocab: Vocabulary, name: str) -> str:
     """The IRI of the concept ``name`` names; NOT_FOUND or AMBIGUOUS (with suggestions or candidates) otherwise."""
@@ -58,13 +66,10 @@ def resolve_concept(vocab: Vocabulary, name: str) -> str:
 
 async def concept_list(info: Info, kind: _Kind | None, status: _Status | None, search: str | None) -> list[str]:
     """Concept IRIs ordered by name, filtered by kind, status and search text."""
-    filters = ""
-    if kind is not None:
-        filters += f"?x nnv:kind <{kind.iri}> . "
-    if status is not None:
-        filters += f"?x nnv:status <{status.iri}> . "
-    iris = await asyncio.to_thread(vocab_of(info).ordered_iris, "nnv:Concept", "skos:prefLabel", filters)
+    model = model_of(info)
+    await read_part(model, "concepts")
+    iris = model.list_concepts(None if kind is None else kind.value, None if status is None else status.value)
     if search:
-        hits = {h.iri for h in vocab_of(info).search_index.search(search, first=MAX_FIRST) if h.score >= 0.6}
+        hits = {h.iri for h in vocab_of(info).search_index.search(search, first=MAX_FIRST, mode=SearchMode.FUZZY) if h.score >= 0.6}
         iris = [iri for iri in iris if iri in hits]
     return iris

@@ -1,27 +1,33 @@
-"""Per-request context: the vocabulary and DataLoaders that batch store reads."""
+"""Per-request context: the vocabulary, its read model of this request, and DataLoaders over it."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
-from ontology import repository
-from ontology.store import TripleStore
+from ontology.readmodel import ReadModel
 from ontology.views import ConceptView, ModelView, PaperView
 from ontology.vocabulary import Vocabulary
 
 T = TypeVar("T")
 
 
-def _batch(fetch: Callable[[TripleStore, Sequence[str]], Mapping[str, T]], store: TripleStore) -> DataLoader[str, T | None]:
+async def read_part(model: ReadModel, part: str) -> Any:
+    """A part of the read model; built in a worker thread when this is its first use (never on the event loop)."""
+    return getattr(model, part) if model.has(part) else await asyncio.to_thread(getattr, model, part)
+
+
+def _loader(model: ReadModel, part: str) -> DataLoader[str, T | None]:
+    """A DataLoader answering from the read model's ``part`` table (no query: the table is in memory)."""
+
     async def load(keys: list[str]) -> list[T | None]:
-        found = await asyncio.to_thread(fetch, store, keys)
-        return [found.get(key) for key in keys]
+        table: Mapping[str, T] = await read_part(model, part)
+        return [table.get(key) for key in keys]
 
     return DataLoader(load_fn=load)
 
@@ -32,12 +38,14 @@ class Context(BaseContext):
 
     vocab: Vocabulary
     keep_runs: int = 5  # stored results kept per implementation or pairing (Settings.keep_runs)
+    model: ReadModel = field(init=False)
     concepts: DataLoader[str, ConceptView | None] = field(init=False)
     papers: DataLoader[str, PaperView | None] = field(init=False)
     models: DataLoader[str, ModelView | None] = field(init=False)
 
     def __post_init__(self) -> None:
         super().__init__()
-        self.concepts = _batch(repository.get_concepts, self.vocab.store)
-        self.papers = _batch(repository.get_papers, self.vocab.store)
-        self.models = _batch(repository.get_models, self.vocab.store)
+        self.model = self.vocab.read_model  # one version for the whole request
+        self.concepts = _loader(self.model, "concepts")
+        self.papers = _loader(self.model, "papers")
+        self.models = _loader(self.model, "models")

@@ -1,4 +1,4 @@
-"""The graph as nodes and edges: node lookup by id, neighbourhoods, paths, search hits and counts."""
+"""The graph as nodes and edges: node lookup by id, neighbourhoods, paths and counts."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from ontology.graphview import EdgeView
 from ontology.namespaces import BASE, CONCEPT, MODEL, PAPER
+from ontology.readmodel import ReadModel
 from ontology.views import node_type, slug_of
 from ontology.vocabulary import Vocabulary
 from service.graphql.types import Concept, Model, Node, Paper
@@ -42,15 +43,6 @@ class Subgraph:
 
 
 @strawberry.type
-class SearchHit:
-    """A ranked search result."""
-
-    node: Node
-    score: float
-    matched: str | None
-
-
-@strawberry.type
 class GraphStats:
     """Counts of the graph's content."""
 
@@ -67,6 +59,12 @@ def vocab_of(info: Info) -> Vocabulary:
     """The request's vocabulary."""
     vocab: Vocabulary = info.context.vocab
     return vocab
+
+
+def model_of(info: Info) -> ReadModel:
+    """The read model of the request (one store version for the whole request)."""
+    model: ReadModel = info.context.model
+    return model
 
 
 def iri_for_id(node_id: str) -> str | None:

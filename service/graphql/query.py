@@ -6,34 +6,33 @@ Its types and helpers live in one module per domain: :mod:`~service.graphql.conc
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from ontology import repository
 from ontology.graphview import neighbourhood, shortest_path
 from ontology.namespaces import CONCEPT, PAPER
-from ontology.pairs import list_pairs, list_pairs_with_families
 from ontology.vocabulary import UnknownNameError
 from service.graphql.concepts import OptimizerLayerPair, concept_list, resolve_concept
+from service.graphql.context import read_part
 from service.graphql.errors import bad_input, not_found
+from service.graphql.evidence import EvidenceOrder, load_evidence, order_pairs
 from service.graphql.graph import (
     MAX_DEPTH,
     Edge,
     GraphStats,
-    SearchHit,
     Subgraph,
     edge_of,
     find_node,
     iri_for_id,
-    load_node,
+    model_of,
     nameable,
     vocab_of,
 )
 from service.graphql.implementations import implementation_of, list_specs
 from service.graphql.pagination import Connection, check_first, paginate
+from service.graphql.search import SearchHit, SearchMode, search_hits
 from service.graphql.types import (
     Concept,
     ConceptKind,
@@ -64,8 +63,7 @@ class Query:
             iri = str(CONCEPT[str(id)])
             view = await info.context.concepts.load(iri) if nameable(iri) else None
             if view is None:
-                vocab = vocab_of(info)
-                raise not_found(f"unknown concept id '{id}'", vocab.names.suggest(str(id)))
+                raise not_found(f"unknown concept id '{id}'", model_of(info).names.suggest(str(id)))
             return Concept.of(view)
         iri = resolve_concept(vocab_of(info), str(name))
         return Concept.of(await info.context.concepts.load(iri))
@@ -87,12 +85,9 @@ class Query:
         return Connection(total_count=len(iris), nodes=[Concept.of(v) for v in views if v], page_info=page)
 
     @strawberry.field
-    async def search(self, info: Info, text: str, first: int | None = 10) -> list[SearchHit]:
-        """Concepts, papers and models ranked by label, alias and definition; typo-tolerant."""
-        first = check_first(first, 10)
-        hits = await asyncio.to_thread(vocab_of(info).search_index.search, text, first)
-        nodes = await asyncio.gather(*(load_node(info, hit.iri) for hit in hits))  # one batched read per type
-        return [SearchHit(node=node, score=hit.score, matched=hit.matched) for hit, node in zip(hits, nodes, strict=True) if node]
+    async def search(self, info: Info, text: str, first: int | None = 10, mode: SearchMode = SearchMode.HYBRID) -> list[SearchHit]:
+        """Concepts, papers and models for a name or a question: BM25, typo-tolerant names and meaning, fused; each hit says why."""
+        return await search_hits(info, text, check_first(first, 10), mode)
 
     @strawberry.field
     async def paper(self, info: Info, id: strawberry.ID) -> Paper | None:
@@ -106,7 +101,9 @@ class Query:
     @strawberry.field
     async def papers(self, info: Info, search: str | None = None, first: int | None = 20, after: str | None = None) -> Connection[Paper]:
         """Papers ordered by title."""
-        iris = await asyncio.to_thread(vocab_of(info).ordered_iris, "nnv:Paper", "dcterms:title")
+        model = model_of(info)
+        await read_part(model, "papers")
+        iris = model.paper_order
         if search:
             needle = search.casefold()
             views = await info.context.papers.load_many(iris)
@@ -130,29 +127,31 @@ class Query:
     @strawberry.field
     async def models(self, info: Info, search: str | None = None, first: int | None = 20, after: str | None = None) -> Connection[Model]:
         """Models ordered by name."""
-        filters = ""
-        iris = await asyncio.to_thread(vocab_of(info).ordered_iris, "nnv:Model", "skos:prefLabel", filters)
+        model = model_of(info)
+        await read_part(model, "models")
+        iris = model.model_order
         if search:
             needle = search.casefold()
-            iris = [iri for iri in iris if needle in vocab_of(info).model_names.preferred.get(iri, "").casefold()]
+            iris = [iri for iri in iris if needle in model.models[iri].name.casefold()]
         chunk, page = paginate(iris, first, after)
         return Connection(
             total_count=len(iris), nodes=[Model.of(v) for v in await info.context.models.load_many(chunk) if v], page_info=page
         )
 
     @strawberry.field
-    async def compatible_pairs(self, info: Info, layer: str | None = None, optimizer: str | None = None) -> list[OptimizerLayerPair]:
-        """Claimed optimizer–layer pairs; either argument alone lists all partners."""
+    async def compatible_pairs(
+        self, info: Info, layer: str | None = None, optimizer: str | None = None, order_by: EvidenceOrder = EvidenceOrder.CLAIM
+    ) -> list[OptimizerLayerPair]:
+        """Claimed optimizer–layer pairs; either argument alone lists all partners; ``orderBy: EVIDENCE`` puts the best-supported first."""
         vocab = vocab_of(info)
         optimizers = [resolve_concept(vocab, optimizer)] if optimizer else None
-        if layer:
-            found = await asyncio.to_thread(list_pairs_with_families, vocab.store, resolve_concept(vocab, layer), optimizers)
-        else:
-            found = await asyncio.to_thread(list_pairs, vocab.store, None, optimizers)
+        layer_iri = resolve_concept(vocab, layer) if layer else None
+        pairs = await read_part(model_of(info), "pairs")
+        found = pairs.list_pairs_with_families(layer_iri, optimizers) if layer_iri else pairs.list_pairs(None, optimizers)
         wanted = {p.layer for p in found} | {p.optimizer for p in found} | {p.via for p in found if p.via}
         views = await info.context.concepts.load_many(sorted(wanted))
         by_iri = {v.iri: Concept.of(v) for v in views if v}
-        return [
+        listed = [
             OptimizerLayerPair(
                 layer=by_iri[p.layer],
                 optimizer=by_iri[p.optimizer],
@@ -165,6 +164,7 @@ class Query:
             )
             for p in found
         ]
+        return order_pairs(listed, await load_evidence(info)) if order_by is EvidenceOrder.EVIDENCE else listed
 
     @strawberry.field
     async def neighbors(self, info: Info, id: strawberry.ID, depth: int | None = 1, predicates: list[str] | None = None) -> Subgraph:
@@ -174,10 +174,10 @@ class Query:
             raise bad_input(f"depth must be between 1 and {MAX_DEPTH}")
         start = await find_node(info, str(id))
         if start is None:
-            raise not_found(f"unknown id '{id}'", vocab_of(info).names.suggest(str(id)))
+            raise not_found(f"unknown id '{id}'", model_of(info).names.suggest(str(id)))
         iri = start.iri  # type: ignore[attr-defined]
         wanted = set(predicates) if predicates else None
-        nodes, edges = await asyncio.to_thread(neighbourhood, vocab_of(info).store, iri, depth, wanted)
+        nodes, edges = neighbourhood(await read_part(model_of(info), "adjacency"), iri, depth, wanted)
         return Subgraph(node_iris=sorted(nodes), edges=[edge_of(e) for e in edges])
 
     @strawberry.field
@@ -188,9 +188,10 @@ class Query:
         ends = [await find_node(info, str(x)) for x in (from_, to)]
         for given, found in zip((from_, to), ends, strict=True):
             if found is None:
-                raise not_found(f"unknown id '{given}'", vocab_of(info).names.suggest(str(given)))
+                raise not_found(f"unknown id '{given}'", model_of(info).names.suggest(str(given)))
         limit = 6 if max_length is None else max_length
-        edges = await asyncio.to_thread(shortest_path, vocab_of(info).store, ends[0].iri, ends[1].iri, limit)  # type: ignore[union-attr]
+        adjacency = await read_part(model_of(info), "adjacency")
+        edges = shortest_path(adjacency, ends[0].iri, ends[1].iri, limit)  # type: ignore[union-attr]
         return None if edges is None else [edge_of(e) for e in edges]
 
     @strawberry.field
@@ -205,5 +206,5 @@ class Query:
     @strawberry.field
     async def stats(self, info: Info) -> GraphStats:
         """Counts of the graph's content."""
-        view = await asyncio.to_thread(repository.get_stats, vocab_of(info).store)
+        view = await read_part(model_of(info), "stats")
         return GraphStats(**view.__dict__)

@@ -7,13 +7,14 @@ from collections.abc import Iterator
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter, SchemaExtension, ValidationCache
+from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
 from service.graphql.anatomy import AnatomyQuery
+from service.graphql.document_cache import ShapeValidationCache
 from service.graphql.errors import AMBIGUOUS, BAD_USER_INPUT, INTERNAL_SERVER_ERROR, NOT_FOUND, QUERY_TOO_COMPLEX, with_code
 from service.graphql.implementations import Mutation
 from service.graphql.limits import MAX_TOKENS, VariableLimits, make_limit_rules
@@ -27,7 +28,6 @@ from service.settings import Settings
 
 _PUBLIC_CODES = {NOT_FOUND, BAD_USER_INPUT, AMBIGUOUS, QUERY_TOO_COMPLEX}
 logger = logging.getLogger(__name__)
-DOCUMENT_CACHE = 1024
 
 
 def _should_mask(error: object) -> bool:
@@ -80,7 +80,7 @@ def create_schema(settings: Settings | None = None) -> strawberry.Schema:
         types=[Concept, Paper, Model, InstantiateResult, SmokeTestResult],
         extensions=[
             lambda: MaxTokensLimiter(MAX_TOKENS),
-            lambda: ValidationCache(maxsize=DOCUMENT_CACHE),  # process-wide: each document validated once
+            ShapeValidationCache,  # process-wide: each document shape validated once
             VariableLimits,
             lambda: AddValidationRules(rules),  # type: ignore[arg-type]
             make_operation_guard(settings),

@@ -70,8 +70,10 @@ class Erratum:
     source: Source | None
 
 
-async def _many(loader: Any, iris: list[str]) -> list[Any]:
-    return [item for item in await loader.load_many(iris) if item is not None]
+def _found(info: Info, part: str, iris: list[str]) -> list[Any]:
+    """The views of ``iris`` in the request's read model ``part`` (in memory: no loader round, no query), unknown ones left out."""
+    table = getattr(info.context.model, part)
+    return [view for view in map(table.get, iris) if view is not None]
 
 
 @strawberry.type
@@ -98,6 +100,17 @@ class Pairing:
         return await asyncio.to_thread(lambda: stored_verification(info, a, b) or stored_verification(info, b, a))
 
 
+def _hyperparameters(view: ConceptView) -> list[Hyperparameter]:
+    return [Hyperparameter(name=h.name, default=h.default, description=h.description) for h in view.hyperparameters]
+
+
+def _errata(view: ConceptView) -> list[Erratum]:
+    return [
+        Erratum(claim=e.claim, correction=e.correction, reference=e.reference, source=Source.of(e.source) if e.source else None)
+        for e in view.errata
+    ]
+
+
 @strawberry.type
 class Concept(Node):
     """A neural-network concept."""
@@ -111,9 +124,9 @@ class Concept(Node):
     definition: str
     formula: str | None
     when_to_use: list[str]
-    hyperparameters: list[Hyperparameter]
-    sources: list[Source]
-    errata: list[Erratum]
+    hyperparameters: list[Hyperparameter] = strawberry.field(resolver=lambda root: _hyperparameters(root.view))
+    sources: list[Source] = strawberry.field(resolver=lambda root: [Source.of(s) for s in root.view.sources])
+    errata: list[Erratum] = strawberry.field(resolver=lambda root: _errata(root.view))
     status_note: str | None = strawberry.field(description="why a SPECULATIVE concept is marked so")
     view: strawberry.Private[ConceptView]
 
@@ -130,30 +143,24 @@ class Concept(Node):
             definition=view.definition,
             formula=view.formula,
             when_to_use=view.when_to_use,
-            hyperparameters=[Hyperparameter(name=h.name, default=h.default, description=h.description) for h in view.hyperparameters],
-            sources=[Source.of(s) for s in view.sources],
-            errata=[
-                Erratum(claim=e.claim, correction=e.correction, reference=e.reference, source=Source.of(e.source) if e.source else None)
-                for e in view.errata
-            ],
             status_note=view.status_note,
             view=view,
         )
 
     @strawberry.field
-    async def broader(self, info: Info) -> list[Concept]:
+    def broader(self, info: Info) -> list[Concept]:
         """More general concepts."""
-        return [Concept.of(v) for v in await _many(info.context.concepts, self.view.broader)]
+        return [Concept.of(v) for v in _found(info, "concepts", self.view.broader)]
 
     @strawberry.field
-    async def narrower(self, info: Info) -> list[Concept]:
+    def narrower(self, info: Info) -> list[Concept]:
         """More specific concepts."""
-        return [Concept.of(v) for v in await _many(info.context.concepts, self.view.narrower)]
+        return [Concept.of(v) for v in _found(info, "concepts", self.view.narrower)]
 
     @strawberry.field
-    async def related(self, info: Info) -> list[Concept]:
+    def related(self, info: Info) -> list[Concept]:
         """Related concepts."""
-        return [Concept.of(v) for v in await _many(info.context.concepts, self.view.related)]
+        return [Concept.of(v) for v in _found(info, "concepts", self.view.related)]
 
     @strawberry.field
     def pairs_with(self) -> list[Pairing]:
@@ -164,14 +171,14 @@ class Concept(Node):
         ]
 
     @strawberry.field
-    async def papers(self, info: Info) -> list[Paper]:
+    def papers(self, info: Info) -> list[Paper]:
         """Papers that introduce or describe it."""
-        return [Paper.of(v) for v in await _many(info.context.papers, self.view.papers)]
+        return [Paper.of(v) for v in _found(info, "papers", self.view.papers)]
 
     @strawberry.field
-    async def models(self, info: Info) -> list[Model]:
+    def models(self, info: Info) -> list[Model]:
         """Models that use it."""
-        return [Model.of(v) for v in await _many(info.context.models, self.view.models)]
+        return [Model.of(v) for v in _found(info, "models", self.view.models)]
 
     @strawberry.field
     def implementation(self) -> Implementation | None:
@@ -217,9 +224,9 @@ class Paper(Node):
         )
 
     @strawberry.field
-    async def concepts(self, info: Info) -> list[Concept]:
+    def concepts(self, info: Info) -> list[Concept]:
         """Concepts the paper introduces or describes."""
-        return [Concept.of(v) for v in await _many(info.context.concepts, self.view.concepts)]
+        return [Concept.of(v) for v in _found(info, "concepts", self.view.concepts)]
 
 
 @strawberry.type
@@ -239,9 +246,9 @@ class Model(Node):
         return cls(id=strawberry.ID(view.id), iri=view.iri, name=view.name, year=view.year, organization=view.organization, view=view)
 
     @strawberry.field
-    async def concepts(self, info: Info) -> list[Concept]:
+    def concepts(self, info: Info) -> list[Concept]:
         """Concepts the model uses."""
-        return [Concept.of(v) for v in await _many(info.context.concepts, self.view.concepts)]
+        return [Concept.of(v) for v in _found(info, "concepts", self.view.concepts)]
 
     @strawberry.field
     def implementation(self) -> Implementation | None:

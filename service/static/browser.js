@@ -87,27 +87,57 @@ async function drawGraph(id) {
 
 async function showSearch(text) {
   main.replaceChildren(el("p", {}, "Searching…"));
-  const { data } = await gql(`query($t: String!) { search(text: $t, first: 20) { score matched node { id __typename
-    ... on Concept { name kind } ... on Paper { title year } ... on Model { name } } } }`, { t: text });
-  const hits = data ? data.search : [];
+  const query = `query($t: String!, $m: SearchMode!) { search(text: $t, mode: $m, first: 20) { score why { kind text score }
+    node { id __typename ... on Concept { name kind } ... on Paper { title year } ... on Model { name } } } }`;
+  let answer = await gql(query, { t: text, m: "HYBRID" });
+  const loading = !answer.data && answer.errors?.[0]?.extensions?.code === "UNAVAILABLE";  // the server's first question loads the model
+  if (loading) answer = await gql(query, { t: text, m: "LEXICAL" });
+  const hits = answer.data ? answer.data.search : [];
+  const why = (h) => h.why.map((r) => `${r.kind.toLowerCase().replace(/_/g, " ")}: ${r.text}`).join(" · ");
   main.replaceChildren(el("section", { class: "card" }, el("h1", {}, `Results for “${text}”`),
+    loading ? el("p", { class: "score" }, "Matched by words only: the meaning-based ranking is still loading, search again in a moment.") : [],
     el("ul", { class: "hits" }, hits.map((h) => {
       const n = h.node;
       const label = n.__typename === "Concept" ? conceptLink(n) : el("span", {}, n.title || n.name);
-      return el("li", {}, label, " ", el("span", { class: "tag" }, n.__typename === "Concept" ? n.kind : n.__typename), el("span", { class: "score" }, ` ${h.score.toFixed(2)} · ${h.matched || ""}`));
+      return el("li", {}, label, " ", el("span", { class: "tag" }, n.__typename === "Concept" ? n.kind : n.__typename),
+        el("span", { class: "score" }, ` ${h.score.toFixed(2)}`), el("div", { class: "score why" }, why(h)));
     }))));
 }
 
+// The caption under the pairing heatmap: what it shows, the verdict counts of the last sweep, the full report.
+function pairingCaption(summary) {
+  const caption = ["Median steps to each layer family's validation target with each optimizer, relative to the family's fastest " +
+    "(outlined: claimed by the sources; S/C/I: supported/contradicted/inconclusive; hatched: target not reached). "];
+  if (summary) {
+    const v = summary.verdicts;
+    caption.push(el("span", { id: "verdict-counts" }, `Of ${summary.claims} claims, ${v.supported} supported, ${v.contradicted} contradicted, ` +
+      `${v.inconclusive} inconclusive, ${v.unmeasured} without runs (${summary.trials} trials, protocol ${summary.protocol}). `));
+  }
+  caption.push("Verdicts with confidence intervals, performance profiles and ablations: ",
+    el("a", { id: "pairing-report", href: "/static/pairing-report.md" }, "the pairing report"), ".");
+  return caption;
+}
+
+async function pairingSummary() {
+  try {
+    const response = await fetch("/static/pairing-summary.json");
+    return response.ok ? await response.json() : null;
+  } catch {
+    return null;
+  }
+}
+
 async function showHome() {
-  const { data } = await gql("{ stats { concepts papers models pairings errata triples } }");
+  const [{ data }, summary] = await Promise.all([gql("{ stats { concepts papers models pairings errata triples } }"), pairingSummary()]);
   const s = data ? data.stats : {};
   main.replaceChildren(el("section", { class: "card", id: "home" }, el("h1", {}, "Neural-network vocabulary"),
     el("p", {}, `${s.concepts} concepts, ${s.papers} papers, ${s.models} models, ${s.pairings} pairings, ${s.errata} errata, ${s.triples} triples.`),
     el("p", {}, "Search above, or start at ", el("a", { href: "#/concept/grouped-query-attention" }, "Grouped-Query Attention"), ", ",
       el("a", { href: "#/concept/adamw" }, "AdamW"), " or ", el("a", { href: "#/concept/transformer" }, "Transformer"), "."),
     el("h2", {}, "Pairing evidence"),
-    el("p", {}, "Loss ratio after a short training run of each layer family's task with each optimizer (lower is better; outlined = claimed by the sources)."),
-    el("img", { id: "heatmap", src: "/static/pairing-heatmap.png", alt: "optimizer × layer heatmap", style: "max-width: 100%" })));
+    el("figure", { id: "pairing-evidence", class: "pairing-figure" },
+      el("img", { id: "heatmap", src: "/static/pairing-heatmap.png", alt: "median steps to target: layer families × optimizers, claimed pairs outlined" }),
+      el("figcaption", {}, pairingCaption(summary)))));
 }
 
 function route() {

@@ -306,7 +306,7 @@ def test_sighup_reloads_a_served_process(tmp_path: Path) -> None:
     env = nnvocab_env(NNV_STORE_PATH=str(tmp_path / "db"), NNV_ADMIN_TOKEN=TOKEN, NNV_QUERY_TIMEOUT_S="300")
     extra = tmp_path / "extra.nt"
     extra.write_text("".join(f"<urn:x:s{i}> <urn:x:p> <urn:x:o{i}> .\n" for i in range(40)), encoding="utf-8")
-    built = run_nnvocab(env, "build")
+    built = run_nnvocab(env, "build", "--no-vectors")
     assert built.returncode == 0, built.stderr
     assert run_nnvocab(env, "load", str(extra)).returncode == 0
     port = free_port()

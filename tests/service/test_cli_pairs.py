@@ -15,12 +15,17 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from implementations.pairing.protocol import Phase
 from ontology.namespaces import SEED_GUIDE, SEED_TAGS, document_title
 from ontology.pairs import PairView, list_pairs
+from ontology.store import GraphStore
 from ontology.views import SourceView, slug_of
 from ontology.vocabulary import Vocabulary
 from service.cli import app
-from service.cli.pairs import WIDE_COLUMNS, describe_sources, distinct_notes, distinct_sources, pairs_json, print_pairs
+from service.cli.pairs import WIDE_COLUMNS, describe_sources, distinct_notes, distinct_sources, pair_evidence, pairs_json, print_pairs
+from service.pairing_evidence import evidence_json, get_evidence
+from service.sweeps import record_trial
+from tests.service.pairing_fakes import GNN_FINALS, make_trials
 
 ROOT = Path(__file__).resolve().parents[2]
 HASHED_NAME = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
@@ -34,14 +39,14 @@ def pairs(vocab: Vocabulary) -> list[PairView]:
 
 def render(vocab: Vocabulary, found: list[PairView], width: int) -> list[str]:
     out = io.StringIO()
-    print_pairs(Console(file=out, width=width, color_system=None), vocab, found)
+    print_pairs(Console(file=out, width=width, color_system=None), vocab, found, get_evidence(vocab.store))
     return out.getvalue().splitlines()
 
 
 def table_rows(lines: list[str]) -> dict[str, list[str]]:
     """Each row of a rendered table by the words of its first column: the words of each other column."""
     header = next(line for line in lines if "note" in line)
-    starts = [0, header.index("note"), *[match.start() for match in re.finditer(r"(?<!and )source", header)], None]
+    starts = [0, header.index("verdict"), header.index("note"), *[match.start() for match in re.finditer(r"(?<!and )source", header)], None]
     body = lines[lines.index(next(line for line in lines if set(line.strip()) == {"─"})) + 1 :]
     rows: dict[str, list[str]] = {}
     for block in "\n".join(line if line.strip() else "" for line in body).split("\n\n"):
@@ -98,7 +103,9 @@ def test_every_cell_wraps_at_word_boundaries(vocab: Vocabulary, pairs: list[Pair
         if pair.recipe:
             note += " recipe: " + ", ".join(vocab.label(item.concept) for item in pair.recipe)
         sources = describe_sources(pair.sources)
-        columns = [note, sources] if width >= WIDE_COLUMNS else [f"{note} source: {sources}"]
+        measured = pair_evidence(get_evidence(vocab.store), pair)
+        verdict = "no runs" if measured is None else str(measured.verdict or "unclaimed")
+        columns = [verdict, note, sources] if width >= WIDE_COLUMNS else [verdict, f"{note} source: {sources}"]
         assert table_rows(lines) == {
             " ".join(f"{vocab.label(pair.layer)} → {vocab.label(pair.optimizer)}".split()): [" ".join(c.split()) for c in columns]
         }
@@ -122,7 +129,7 @@ def test_the_command_reads_at_the_terminal_width(columns: int) -> None:
 
 
 def test_json_keeps_every_note_source_and_recipe(vocab: Vocabulary, pairs: list[PairView]) -> None:
-    rows = pairs_json(pairs)
+    rows = pairs_json(pairs, get_evidence(vocab.store))
     assert [(row["layer"], row["optimizer"]) for row in rows] == [(slug_of(p.layer), slug_of(p.optimizer)) for p in pairs]
     for row, pair in zip(rows, pairs, strict=True):
         assert row["note"] == pair.note and "; ".join(row["notes"]) == (pair.note or "")
@@ -145,3 +152,41 @@ def test_the_json_command_lists_notes_sources_and_recipes(monkeypatch: pytest.Mo
     assert [row["optimizer"] for row in rows] == ["adam", "rmsprop"]
     assert rows[0]["recipe"][0]["concept"] == "gradient-clipping"
     assert rows[0]["sources"] == [{"document": SEED_GUIDE, "title": "NN Vocabulary guide", "section": None, "line": 5970}]
+
+
+@pytest.fixture(scope="module")
+def vocab_with_trials(builtin_store: GraphStore) -> Vocabulary:
+    """The built-in graph without its committed protocol run, plus 5 seed runs each of Adam, AdamW and SGD on the GNN task."""
+    store = GraphStore()
+    store.load(builtin_store.dump("nt"), "nt")
+    store.update("DELETE WHERE { ?trial a nnv:PairingTrial ; ?p ?o }")
+    for trial in make_trials("graph-neural-network", GNN_FINALS):
+        record_trial(store, trial, Phase.SEED)
+    return Vocabulary(store)
+
+
+def test_json_and_table_carry_the_evidence_of_the_claim(monkeypatch: pytest.MonkeyPatch, vocab_with_trials: Vocabulary) -> None:
+    monkeypatch.setattr("service.cli.commands._vocab", lambda: vocab_with_trials)
+    evidence = get_evidence(vocab_with_trials.store)
+    for layer, via in (("graph neural network", None), ("GCN", "graph-neural-network")):
+        result = CliRunner().invoke(app, ["pairs", "--layer", layer, "--json"])
+        assert result.exit_code == 0, result.output
+        rows = {row["optimizer"]: row for row in json.loads(result.output)}
+        assert set(rows) == {"adam", "adamw"} and all(row["inferred_via"] == via for row in rows.values())
+        for optimizer, row in rows.items():
+            assert row["evidence"] == evidence_json(evidence.get("graph-neural-network", optimizer))  # type: ignore[arg-type]
+        adam = rows["adam"]["evidence"]
+        assert (adam["verdict"], adam["median"], adam["runs"], adam["steps_to_target"], adam["protocol"]) == (
+            "supported",
+            0.92,
+            5,
+            200.0,
+            "nnv-pairing-2",
+        )
+    transformer = json.loads(CliRunner().invoke(app, ["pairs", "--layer", "Transformer", "--json"]).output)
+    assert transformer and all(row["evidence"] is None for row in transformer)  # no runs on that family
+    out = io.StringIO()
+    found = list_pairs(vocab_with_trials.store)
+    print_pairs(Console(file=out, width=120, color_system=None), vocab_with_trials, found, evidence)
+    rows = table_rows(out.getvalue().splitlines())
+    assert rows["Graph Neural Network → Adam"][0] == "supported" and rows["Transformer → AdamW"][0] == "no runs"

@@ -86,7 +86,7 @@ def reference() -> Graph:
 def disk_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """An on-disk store holding the built-in graph, built by ``nnvocab build``."""
     env = nnvocab_env(NNV_STORE_PATH=str(tmp_path_factory.mktemp("store") / "db"))
-    built = run_nnvocab(env, "build")
+    built = run_nnvocab(env, "build", "--no-vectors")
     assert built.returncode == 0, built.stderr
     return env
 
@@ -181,7 +181,7 @@ def _start_load(env: dict[str, str], path: Path) -> subprocess.Popen[str]:
 def test_kill_9_mid_load_leaves_the_built_in_graph_intact(case: str, triples: int, fraction: float, linger: float, tmp_path: Path) -> None:
     db = tmp_path / "db"
     env = nnvocab_env(NNV_STORE_PATH=str(db))
-    assert run_nnvocab(env, "build").returncode == 0
+    assert run_nnvocab(env, "build", "--no-vectors").returncode == 0
     before = inspect(db)
     big = tmp_path / "big.nt"
     with big.open("w", encoding="utf-8") as handle:

@@ -2,14 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from typer.testing import CliRunner
-
-from service.cli import app
-from service.pairing_report import summarize, write_report
-
 
 def test_inferred_pairs_for_a_narrower_layer(gql) -> None:  # type: ignore[no-untyped-def]
     pairs = gql('{ compatiblePairs(layer: "multi-head attention") { optimizer { id } inferred via { id } } }')["data"]["compatiblePairs"]
@@ -38,35 +30,3 @@ def test_verify_pairing_errors(gql) -> None:  # type: ignore[no-untyped-def]
     assert gql('mutation { verifyPairing(layer: "layernrom", optimizer: "adam") { ok } }')["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     not_optimizer = gql('mutation { verifyPairing(layer: "Transformer", optimizer: "ReLU") { ok } }')
     assert not_optimizer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-
-
-def _result(layer: str, optimizer: str, ratio: float, ok: bool = True) -> dict[str, object]:
-    return {
-        "layer": layer,
-        "optimizer": optimizer,
-        "loss_ratio": ratio,
-        "ok": ok,
-        "baseline_loss_ratio": 0.5,
-        "extras": [],
-        "duration_ms": 10,
-    }
-
-
-def test_report_summary_and_files(tmp_path: Path) -> None:
-    results = [_result("linear", "adam", 0.1), _result("linear", "lion", 0.05), _result("linear", "sgd", 0.9, ok=False)]
-    claimed = {("linear", "adam"), ("linear", "sgd")}
-    summary = summarize(results, claimed)
-    assert [r["optimizer"] for r in summary["confirmed"]] == ["adam"]
-    assert [r["optimizer"] for r in summary["refuted"]] == ["sgd"]
-    assert [r["optimizer"] for r in summary["strong_unclaimed"]] == ["lion"]
-    paths = write_report(results, claimed, tmp_path)
-    assert paths["heatmap"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "| linear | sgd | yes | **no** |" in paths["markdown"].read_text()
-
-
-def test_cli_verify_pairings_with_report(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["verify-pairings", "--layer", "LSTM", "--optimizer", "adam", "--report", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    assert "recurrent-neural-network" in result.output and (tmp_path / "pairing-heatmap.png").exists()
-    listed = CliRunner().invoke(app, ["pairs", "--layer", "multi-head attention", "--json"])
-    assert any(row["inferred_via"] == "transformer" for row in json.loads(listed.output))

@@ -26,7 +26,7 @@ def remote(oxigraph_url: str, monkeypatch: pytest.MonkeyPatch) -> RemoteStore:
 
 
 def test_build_stats_and_load_on_a_remote_store(remote: RemoteStore, tmp_path: Path) -> None:
-    built = runner.invoke(app, ["build"])
+    built = runner.invoke(app, ["build", "--no-vectors"])
     assert built.exit_code == 0 and remote.url in built.output, built.output
     stats = json.loads(runner.invoke(app, ["stats", "--json"]).output)
     fresh = fresh_builtin()
@@ -59,7 +59,7 @@ def test_several_workers_need_a_shared_store(tmp_path: Path, monkeypatch: pytest
 def test_an_interrupted_load_is_reported(remote: RemoteStore) -> None:
     from ontology.store import JOURNAL
 
-    runner.invoke(app, ["build"])
+    runner.invoke(app, ["build", "--no-vectors"])
     remote.update(f'INSERT DATA {{ GRAPH <{JOURNAL}> {{ <{JOURNAL}job1> <{JOURNAL}loading> "huge.nt" }} }}')
     result = runner.invoke(app, ["stats"])
     assert result.exit_code == 0 and "load of huge.nt was interrupted" in result.output

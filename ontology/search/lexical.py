@@ -1,0 +1,96 @@
+"""BM25 over the nodes' fields: an in-memory SQLite FTS5 table (``porter unicode61`` tokenizer).
+
+Names and aliases weigh far more than definitions, when-to-use items, formulas' words and paper
+titles. What the user typed never becomes FTS5 syntax: it is split into words here, each word is
+quoted, and the OR of them is bound as a parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ontology.search.documents import NodeDocument, split_words
+from ontology.search.types import MatchKind, MatchReason, Ranked, SqliteIndex
+
+MAX_QUERY_WORDS = 32
+_WORD = re.compile(r"\w+")
+_STOPWORDS = frozenset(
+    re.findall(
+        r"\w+",
+        """
+    a an and are as at be but by can do does doesn don for from has have how i in into is it its me my not of on or
+    s so t that the their them then there these this those to too use used uses using via want was what when where
+    which while who why will with without you your
+""",
+    )
+)
+FIELDS = (MatchKind.NAME, MatchKind.ALIAS, MatchKind.DEFINITION, MatchKind.WHEN_TO_USE, MatchKind.FORMULA, MatchKind.PAPER_TITLE)
+"""What each column of the table holds, in order."""
+_CREATE = (
+    "CREATE VIRTUAL TABLE docs USING fts5(name, alias, definition, usage, formula, papers, tokenize='porter unicode61 remove_diacritics 2')"
+)
+_WEIGHTS = "INSERT INTO docs(docs, rank) VALUES ('rank', 'bm25(10.0, 8.0, 2.0, 1.5, 1.0, 1.5)')"  # a name beats any definition
+_INSERT = "INSERT INTO docs(rowid, name, alias, definition, usage, formula, papers) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_SELECT = (  # snippets marked with char(2)/char(3), which no label contains; FTS5 computes them for the returned rows only
+    "SELECT rowid, rank, snippet(docs, 0, char(2), char(3), '…', 12), snippet(docs, 1, char(2), char(3), '…', 12), "
+    "snippet(docs, 2, char(2), char(3), '…', 12), snippet(docs, 3, char(2), char(3), '…', 12), "
+    "snippet(docs, 4, char(2), char(3), '…', 12), snippet(docs, 5, char(2), char(3), '…', 12) "
+    "FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT ?"
+)
+_OPEN, _CLOSE = "\x02", "\x03"
+_MARKED = re.compile("\x02([^\x03]*)\x03")
+
+
+def query_words(text: str) -> list[str]:
+    """The distinct words of ``text`` worth looking up (casefolded, stopwords dropped), in order."""
+    words = dict.fromkeys(w for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS)
+    return list(words)[:MAX_QUERY_WORDS]
+
+
+def fts_query(words: Iterable[str]) -> str:
+    """The FTS5 query matching any of ``words``: each one quoted (a quote inside doubled), OR-joined."""
+    return " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def _row(doc: NodeDocument) -> tuple[object, ...]:
+    aliases = " ; ".join(split_words(a) for a in doc.aliases)
+    return (split_words(doc.name), aliases, doc.definition, " ; ".join(doc.when_to_use), doc.formula_words, " ; ".join(doc.paper_titles))
+
+
+class LexicalIndex:
+    """BM25 ranking of every node's fields."""
+
+    def __init__(self, docs: Iterable[NodeDocument]) -> None:
+        self._docs = list(docs)
+        self._db = SqliteIndex()
+        self._db.fetch(_CREATE)
+        self._db.fetch(_WEIGHTS)
+        self._db.insert(_INSERT, ((i, *_row(doc)) for i, doc in enumerate(self._docs)))
+
+    def rank(self, text: str, limit: int) -> list[Ranked]:
+        """The ``limit`` best nodes for the words of ``text`` by BM25, best first; each says which fields matched."""
+        words = query_words(text)
+        if not words:
+            return []
+        ranked = []
+        for row in self._db.fetch(_SELECT, (fts_query(words), limit)):
+            doc = self._docs[int(row[0])]  # type: ignore[call-overload]
+            score = round(-float(row[1]), 4)  # type: ignore[arg-type]  # FTS5's bm25 is negative, lower is better
+            why = tuple(
+                MatchReason(kind, _passage(doc, kind, str(snippet)), score)
+                for kind, snippet in zip(FIELDS, row[2:], strict=True)
+                if _OPEN in str(snippet)
+            )
+            ranked.append(Ranked(doc.iri, score, why))
+        return ranked
+
+
+def _passage(doc: NodeDocument, kind: MatchKind, snippet: str) -> str:
+    """What to show for a matched field: the name, the aliases holding a matched word, else the snippet."""
+    if kind is MatchKind.NAME:
+        return doc.name
+    if kind is MatchKind.ALIAS:
+        found = [m.casefold() for m in _MARKED.findall(snippet)]
+        return ", ".join(a for a in doc.aliases if any(f in split_words(a).casefold() for f in found)) or doc.aliases[0]
+    return snippet.replace(_OPEN, "").replace(_CLOSE, "")
