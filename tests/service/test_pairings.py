@@ -30,3 +30,23 @@ def test_verify_pairing_errors(gql) -> None:  # type: ignore[no-untyped-def]
     assert gql('mutation { verifyPairing(layer: "layernrom", optimizer: "adam") { ok } }')["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     not_optimizer = gql('mutation { verifyPairing(layer: "Transformer", optimizer: "ReLU") { ok } }')
     assert not_optimizer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_compatible_pairs_carry_the_committed_evidence_and_order_by_it(gql) -> None:  # type: ignore[no-untyped-def]
+    """The built-in graph holds the committed protocol run: each Transformer claim has its verdict and numbers."""
+    query = (
+        'query($order: EvidenceOrder!) { compatiblePairs(layer: "Transformer", orderBy: $order) '
+        "{ optimizer { id } evidence { verdict metric median ciLow ciHigh runs protocol reason } } }"
+    )
+    by_claim = gql(query, {"order": "CLAIM"})["data"]["compatiblePairs"]
+    evidence = {row["optimizer"]["id"]: row["evidence"] for row in by_claim}
+    assert {"adamw", "lion", "sophia"} <= set(evidence)
+    for optimizer in ("adamw", "lion", "sophia"):
+        found = evidence[optimizer]
+        assert found["runs"] == 5 and found["protocol"] == "nnv-pairing-2" and found["metric"] == "bits-per-char"
+        assert found["ciLow"] <= found["median"] <= found["ciHigh"] and str(found["median"])[:4] in found["reason"]
+    assert (evidence["adamw"]["verdict"], evidence["sophia"]["verdict"]) == ("INCONCLUSIVE", "CONTRADICTED")
+    by_evidence = gql(query, {"order": "EVIDENCE"})["data"]["compatiblePairs"]
+    assert sorted(map(str, by_evidence)) == sorted(map(str, by_claim))  # the same pairs, reordered
+    order = [row["optimizer"]["id"] for row in by_evidence]
+    assert order.index("adamw") < order.index("lion") < order.index("sophia")  # 3.67 < 3.75 < 3.86 bits per char
