@@ -100,10 +100,19 @@ async def drive(url: str, queries: list[str], clients: int, seconds: float, into
         into.seconds += time.perf_counter() - start
 
 
-async def prime(url: str, queries: list[str], copies: int) -> None:
-    """Send ``copies`` of each query at once and wait for every answer (however long a worker's first one takes)."""
+async def prime(url: str, queries: list[str], copies: int, limit_s: float = 300.0) -> None:
+    """Send ``copies`` of each query at once until every answer holds no error (bounded by ``limit_s``).
+
+    A worker's first hybrid search starts loading the embedding model and is refused (UNAVAILABLE)
+    until it is ready, so one round is not enough to warm it.
+    """
+    deadline = time.monotonic() + limit_s
     async with httpx.AsyncClient(base_url=url, timeout=300) as client:
-        await asyncio.gather(*(client.post("/graphql", json={"query": q}) for q in queries for _ in range(copies)))
+        while True:
+            answers = await asyncio.gather(*(client.post("/graphql", json={"query": q}) for q in queries for _ in range(copies)))
+            if all("errors" not in answer.json() for answer in answers) or time.monotonic() > deadline:
+                return
+            await asyncio.sleep(1.0)
 
 
 def run(workdir: Path, seconds: float = 10.0, warm_s: float = 2.0) -> Outcome:

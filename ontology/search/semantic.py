@@ -87,6 +87,8 @@ class VectorCache:
                 hashes, vectors = saved["hashes"], saved["vectors"].astype(np.float32)
         except (OSError, KeyError, ValueError):
             return {}, np.zeros((0, DIMENSIONS), dtype=np.float32)
+        if hashes.dtype != np.uint8 or hashes.shape[1:] != (32,) or vectors.shape != (len(hashes), DIMENSIONS):
+            return {}, np.zeros((0, DIMENSIONS), dtype=np.float32)  # another layout (an older cache): recompute, then replace it
         return {h.tobytes(): i for i, h in enumerate(hashes)}, vectors
 
     def write(self, hashes: Sequence[bytes], vectors: Vectors) -> None:

@@ -91,3 +91,16 @@ def test_hybrid_keeps_typos_and_names(index: SearchIndex) -> None:
     assert str(CONCEPT["layer-normalization"]) in [h.iri for h in index.search("layernrom", 3)]
     assert _slugs(index, "adam", SearchMode.HYBRID, 1) == ["adam"]
     assert len(index.search("x" * 10_000, 10)) <= 10 and index.search("!!!", 10, SearchMode.LEXICAL) == []
+
+
+def test_a_cache_of_another_layout_is_recomputed_not_fatal(tmp_path: Path) -> None:
+    """An older cache stored the hashes as ``S32`` strings (trailing NUL bytes dropped): it reads as empty, then is replaced."""
+    cache = VectorCache(tmp_path)
+    cache.path.parent.mkdir(parents=True)
+    hashes = [content_hash("a"), b"\x01" * 31 + b"\x00"]  # the second loses its last byte as S32
+    np.savez(cache.path, hashes=np.array(hashes, dtype="S32"), vectors=np.ones((2, 384), dtype=np.float32))
+    rows, vectors = cache.read()
+    assert rows == {} and vectors.shape == (0, 384)
+    cache.write(hashes, np.ones((2, 384), dtype=np.float32))
+    rows, vectors = cache.read()
+    assert rows == {hashes[0]: 0, hashes[1]: 1} and vectors.shape == (2, 384)
