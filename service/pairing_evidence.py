@@ -9,12 +9,14 @@ from __future__ import annotations
 import math
 import threading
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from implementations.pairing.evidence import EvidenceReport, summarise
 from implementations.pairing.protocol import PairEvidence
 from ontology.store import TripleStore
 from service.sweeps import list_trials
+
+if TYPE_CHECKING:  # the statistics (numpy) load on the first evidence request, not at server start
+    from implementations.pairing.evidence import EvidenceReport
 
 _lock = threading.Lock()
 _cache: weakref.WeakKeyDictionary[TripleStore, tuple[str, EvidenceReport]] = weakref.WeakKeyDictionary()
@@ -27,6 +29,8 @@ def get_evidence(store: TripleStore) -> EvidenceReport:
         cached = _cache.get(store)
     if cached is not None and cached[0] == version:
         return cached[1]
+    from implementations.pairing.evidence import summarise
+
     report = summarise(list_trials(store))
     with _lock:
         _cache[store] = (version, report)  # a write during the summary changed the version: the next call recomputes

@@ -6,17 +6,19 @@ import asyncio
 import math
 from collections.abc import Sequence
 from enum import Enum
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
-from implementations.pairing.evidence import EvidenceReport
 from implementations.pairing.protocol import PairEvidence as PairEvidenceData
 from implementations.pairing.protocol import Verdict as _Verdict
 from ontology.views import slug_of
 from service.graphql.types import Concept
 from service.pairing_evidence import get_evidence, get_measured
+
+if TYPE_CHECKING:
+    from implementations.pairing.evidence import EvidenceReport
 
 Verdict = strawberry.enum(_Verdict, name="Verdict", description="What the seeded, tuned runs say of a claimed pair")
 VERDICT_RANK = {_Verdict.SUPPORTED: 0, _Verdict.INCONCLUSIVE: 1, _Verdict.CONTRADICTED: 2}  # unclaimed: 3, no runs: 4
