@@ -7,6 +7,7 @@ imported here until a sweep runs.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -91,10 +92,18 @@ def ray_runtime(address: str | None = None, cpus: int | None = None) -> Iterator
             ray.shutdown()
 
 
+@functools.cache
+def _ray_task() -> Any:
+    """:func:`single_threaded` as a Ray task with 1 CPU, made once: each new one is exported to the cluster again."""
+    import ray
+
+    return ray.remote(num_cpus=1)(single_threaded)
+
+
 def _run_ray(configs: Sequence[TrialConfig], trial_fn: TrialFn, on_result: ResultHook) -> None:
     import ray
 
-    task = ray.remote(num_cpus=1)(single_threaded)
+    task = _ray_task()
     pending = [task.remote(trial_fn, config) for config in configs]
     while pending:
         done, pending = ray.wait(pending, num_returns=1)

@@ -9,6 +9,7 @@ import time
 from implementations.pairing.protocol import EvalPoint, TrialConfig, TrialResult
 
 SLEEP_S = float(os.environ.get("NNV_FAKE_TRIAL_SLEEP", "0"))
+BURN_CPU_S = 0.5
 
 
 def score(config: TrialConfig) -> float:
@@ -30,11 +31,16 @@ def fake_trial(config: TrialConfig) -> TrialResult:
 
 
 def burn_trial(config: TrialConfig) -> TrialResult:
-    """:func:`fake_result` after about 0.5 s of pure-Python CPU work."""
-    start = time.perf_counter()
+    """:func:`fake_result` after 0.5 s of this thread's CPU time: the same work on a fast or a slow machine.
+
+    A fixed number of loop iterations took 0.18 s on one machine and 0.55 s on another, and on the fast
+    one Ray's fixed cost per round weighed three times as much against the work.
+    """
+    start, cpu_start = time.perf_counter(), time.thread_time()
     total = 0
-    for i in range(2_500_000):
-        total += i * i % 7
+    while time.thread_time() - cpu_start < BURN_CPU_S:
+        for i in range(10_000):
+            total += i * i % 7
     assert total > 0
     return fake_result(config, time.perf_counter() - start)
 
