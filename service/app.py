@@ -17,7 +17,11 @@ from cross_web import HTTPException
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from strawberry.fastapi import GraphQLRouter
+from starlette.requests import Request as HttpRequest
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
 
 from ontology.vocabulary import Vocabulary
 from service.admin import install_admin
@@ -32,8 +36,26 @@ from service.settings import Settings
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-class _Router(GraphQLRouter[Context, None]):
-    """Serves our own GraphiQL page (vendored assets, no CDN)."""
+class _GraphQLApp(GraphQL[Context, None]):
+    """``/graphql`` as a plain ASGI route: our own GraphiQL page (vendored assets, no CDN), orjson, our context.
+
+    A plain route, not strawberry's FastAPI router: FastAPI's per-request dependency solving for that router
+    cost more than parsing, validating and executing a lookup (0.5 ms of 1 ms, measured in-process).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(create_schema(settings))
+        self.keep_runs = settings.keep_runs
+
+    async def get_context(self, request: HttpRequest | WebSocket, response: Response | WebSocket) -> Context:
+        """The per-request context: the current read model (swapped in after a write, by anyone, on a shared store)."""
+        vocab: Vocabulary = request.app.state.vocab
+        vocab.sync()
+        await read_part(vocab.read_model, "names")  # after a swap, names are read again off the event loop; other parts when used
+        context = Context(vocab=vocab, keep_runs=self.keep_runs)
+        context.request = request  # the mutation guard's client key …
+        context.response = response if isinstance(response, Response) else None  # … and its 429
+        return context
 
     @property
     def graphql_ide_html(self) -> str:
@@ -72,13 +94,7 @@ def create_app(settings: Settings | None = None, vocab: Vocabulary | None = None
     app.state.settings = settings
     app.state.vocab = vocab
 
-    async def get_context(request: Request) -> Context:
-        vocab: Vocabulary = request.app.state.vocab
-        vocab.sync()  # a write (here, or by another worker on a shared store) swaps in a new read model
-        await read_part(vocab.read_model, "names")  # after a swap, names are read again off the event loop; other parts when used
-        return Context(vocab=vocab, keep_runs=settings.keep_runs)
-
-    app.include_router(_Router(create_schema(settings), context_getter=get_context), prefix="/graphql")
+    app.router.routes.append(Route("/graphql", _GraphQLApp(settings), methods=["GET", "POST"]))
     app.include_router(rdf_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ResponseCache, max_bytes=settings.response_cache_bytes)

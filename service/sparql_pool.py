@@ -6,31 +6,32 @@ A worker is a fork of the serving process, so it sees the store's data as it was
 its idle workers are killed and the next query forks a fresh one. Otherwise a worker answers
 query after query, one at a time, which costs two pipe round trips instead of a fork per query.
 
-The parent waits for an answer with a deadline and SIGKILLs the worker when the deadline passes
-(pyoxigraph cannot cancel a query, nor rdflib a parse: a process is the only thing that stops
-one); a killed or dead worker is always reaped and never reused. Before each request the worker
-lowers its own limits: ``RLIMIT_CPU`` to its CPU time so far plus the request's budget, and
-``RLIMIT_AS`` to its current address space plus the request's headroom (a query that needs more
-memory dies, Rust aborting, and the parent reports it). A worker for an in-memory store (or none)
-also has ``RLIMIT_NOFILE`` = 0, so it cannot open a socket. At start it closes every socket and
-pipe it inherited but its own two pipes (the server's listening socket, client connections,
-other workers' pipes), sends its output to ``/dev/null`` and ignores Ctrl-C; it leaves with
-``os._exit`` when the server closes its pipe.
-
-A worker forked while another thread held one of the store's internal locks waits on that lock
-forever: a worker that sleeps without using CPU before answering is replaced (see
-:meth:`QueryWorkerPool.call`).
+The parent waits for an answer on its event loop (a reader on the answer pipe and a timer, no
+thread) and SIGKILLs the worker as soon as the deadline passes or the waiting request is
+cancelled (pyoxigraph cannot cancel a query, nor rdflib a parse: a process is the only thing that
+stops one); a killed or dead worker is always reaped (in a thread: a big process takes a while to
+go) and never reused. Before each request the worker lowers its own limits: ``RLIMIT_CPU`` to its
+CPU time so far plus the request's budget, and ``RLIMIT_AS`` to its current address space plus
+the request's headroom (a query that needs more memory dies, Rust aborting, and the parent
+reports it). A worker for an in-memory store (or none) also has ``RLIMIT_NOFILE`` = 0, so it
+cannot open a socket. At start it closes every socket and pipe it inherited but its own two pipes
+(the server's listening socket, client connections, other workers' pipes), sends its output to
+``/dev/null`` and ignores Ctrl-C; it leaves with ``os._exit`` when the server closes its pipe.
+After its first answer it runs the caller's warm-up (reading its store once, say). A worker
+forked while another thread held one of the store's internal locks waits on that lock forever:
+one that sleeps without using CPU before answering is replaced (see :meth:`QueryWorkerPool.call`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import faulthandler
 import gc
+import itertools
 import math
 import os
 import resource
-import select
 import signal
 import stat
 import struct
@@ -42,8 +43,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from service.loop_waits import readable
+
 Handler = Callable[[object | None, bytes], bytes]
 """What a worker does with one request: ``(store, request) -> answer``; it must not raise."""
+WarmUp = Callable[[object | None], object]
+"""What a worker does once, while idle after its first answer, with its store; it must not raise."""
 
 _REQUEST = struct.Struct("!QQQ")  # request length, CPU seconds, address-space headroom in bytes
 _ANSWER = struct.Struct("!Q")  # answer length
@@ -71,19 +76,23 @@ class Worker:
 
 
 class QueryWorkerPool:
-    """Up to ``size`` idle workers, forked on demand; thread-safe.
+    """Up to ``size`` idle workers, forked on demand; shared by threads and their event loops.
 
     Args:
         handle: Runs in the worker for each request (see :data:`Handler`).
         size: Most idle workers kept (the caller bounds how many run at once).
         recursion_limit: The worker's ``sys.setrecursionlimit`` (its stack depth is the forking thread's).
+        prepare: Runs in the server before each fork: set-up done once there, not in every worker.
+        warm_up: Runs in a worker once, after its first answer (see :data:`WarmUp`).
 
     """
 
-    def __init__(self, handle: Handler, size: int, recursion_limit: int) -> None:
-        self._handle = handle
+    def __init__(self, handle: Handler, size: int, recursion_limit: int, prepare: Callable[[], object], warm_up: WarmUp) -> None:
+        self.handle = handle
         self._size = size
-        self._recursion_limit = recursion_limit
+        self.recursion_limit = recursion_limit
+        self._prepare = prepare
+        self.warm_up = warm_up
         self._lock = threading.Lock()
         self._idle: list[Worker] = []
 
@@ -92,11 +101,12 @@ class QueryWorkerPool:
         with self._lock:
             return [worker.pid for worker in self._idle]
 
-    def call(self, store: object | None, request: bytes, *, cpu_s: int, headroom: int, deadline: float, retries: int = 2) -> bytes:
-        """Send ``request`` to a worker of ``store`` (at its current version); its answer.
+    async def call(self, store: object | None, request: bytes, *, cpu_s: int, headroom: int, deadline: float, retries: int = 2) -> bytes:
+        """Send ``request`` to a worker of ``store`` (at its current version); its answer, awaited on the event loop.
 
         A worker that stalls (asleep, no CPU used, nothing sent) is replaced, ``retries`` times at
-        most, and so is one found dead when the request is sent.
+        most, and so is one found dead when the request is sent. A worker still busy when the
+        deadline passes, or when the caller is cancelled, is SIGKILLed there and then.
 
         Raises:
             TimeoutError: ``deadline`` (``time.monotonic()``) passed first; the worker was killed.
@@ -104,47 +114,48 @@ class QueryWorkerPool:
             OSError: No worker could be forked (too many processes or files, too little memory).
 
         """
-        version = getattr(store, "version", str)()
-        worker = self._acquire(store, version)
+        worker, stale = self._acquire(store, getattr(store, "version", str)())  # no await: a cancellation cannot lose it
         try:
-            _send(worker.requests, request, cpu_s, headroom)
-            answer = _receive(worker, deadline, watch=retries > 0)
+            await _retire(*stale)
+            _write_all(worker.requests, _REQUEST.pack(len(request), cpu_s, headroom) + request)
+            answer = await _receive(worker, deadline, watch=retries > 0)
         except EOFError:
-            raise WorkerDiedError(os.waitstatus_to_exitcode(_kill(worker))) from None
+            raise WorkerDiedError(os.waitstatus_to_exitcode(await _retire(worker))) from None
         except BrokenPipeError:  # it died while idle (the OOM killer, a signal): fork another
             if retries <= 0:
-                raise WorkerDiedError(os.waitstatus_to_exitcode(_kill(worker))) from None
+                raise WorkerDiedError(os.waitstatus_to_exitcode(await _retire(worker))) from None
             answer = None
         except BaseException:
-            _kill(worker)
+            await _retire(worker)
             raise
         if answer is None:
-            _kill(worker)
-            return self.call(store, request, cpu_s=cpu_s, headroom=headroom, deadline=deadline, retries=retries - 1)
-        self._release(worker)
+            await _retire(worker)
+            return await self.call(store, request, cpu_s=cpu_s, headroom=headroom, deadline=deadline, retries=retries - 1)
+        await self._release(worker)
         return answer
 
-    def _acquire(self, store: object | None, version: str) -> Worker:
-        """An idle worker forked from ``store`` at ``version``, or a new fork; idle workers of an outdated store are killed."""
+    def _acquire(self, store: object | None, version: str) -> tuple[Worker, list[Worker]]:
+        """An idle worker forked from ``store`` at ``version``, or a new fork; and the idle workers of an outdated store, to kill."""
         with self._lock:
             chosen = next((w for w in reversed(self._idle) if w.store is store and w.version == version), None)
-            stale = [w for w in self._idle if w is not chosen and not _current(w)]
-            self._idle = [w for w in self._idle if w is not chosen and w not in stale]
-        for worker in stale:
-            _kill(worker)
-        return chosen or self._fork(store, version)
+            self._idle = [w for w in self._idle if w is not chosen]
+        chosen = chosen or self._fork(store, version)  # if this raises, the stale ones stay listed, for the next call
+        with self._lock:
+            stale = [w for w in self._idle if not _current(w)]
+            self._idle = [w for w in self._idle if w not in stale]
+        return chosen, stale
 
-    def _release(self, worker: Worker) -> None:
+    async def _release(self, worker: Worker) -> None:
         """Keep a worker that answered, unless its store changed meanwhile; the oldest idle one goes when there are too many."""
         evicted = [worker]
         if _current(worker):
             with self._lock:
                 self._idle.append(worker)
                 evicted, self._idle = self._idle[: -self._size], self._idle[-self._size :]
-        for old in evicted:
-            _kill(old)
+        await _retire(*evicted)
 
     def _fork(self, store: object | None, version: str) -> Worker:
+        self._prepare()
         no_files = getattr(store, "path", None) is None  # only an on-disk store needs new descriptors (RocksDB's files)
         with _FORK_LOCK:
             fds: list[int] = []
@@ -160,9 +171,10 @@ class QueryWorkerPool:
             if pid == 0:
                 os.close(request_write)
                 os.close(answer_read)
-                _worker_main(self._handle, store, request_read, answer_write, no_files, self._recursion_limit)
+                _worker_main(self, store, request_read, answer_write, no_files)
             os.close(request_read)
             os.close(answer_write)
+            os.set_blocking(answer_read, False)  # read what is there; wait for more on the event loop
         return Worker(pid, request_write, answer_read, store, version)
 
 
@@ -171,18 +183,16 @@ def _current(worker: Worker) -> bool:
     return bool(getattr(worker.store, "version", str)() == worker.version)
 
 
-def _kill(worker: Worker) -> int:
-    """SIGKILL and reap ``worker``, close its pipes; its wait status."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(worker.pid, signal.SIGKILL)
-    for fd in (worker.requests, worker.answers):
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    return os.waitpid(worker.pid, 0)[1]
-
-
-def _send(fd: int, request: bytes, cpu_s: int, headroom: int) -> None:
-    _write_all(fd, _REQUEST.pack(len(request), cpu_s, headroom) + request)
+async def _retire(*workers: Worker) -> int:
+    """SIGKILL ``workers`` and close their pipes at once, then reap them in a thread; the last one's wait status."""
+    for worker in workers:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker.pid, signal.SIGKILL)
+        for fd in (worker.requests, worker.answers):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+    # a process that held much memory takes a while to go; the thread reaps them all even if we are cancelled
+    return await asyncio.to_thread(lambda: [os.waitpid(worker.pid, 0)[1] for worker in workers][-1]) if workers else 0
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -191,7 +201,7 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _receive(worker: Worker, deadline: float, *, watch: bool) -> bytes | None:
+async def _receive(worker: Worker, deadline: float, *, watch: bool) -> bytes | None:
     """The worker's answer, or ``None`` if ``watch`` saw it stall before sending anything.
 
     Raises:
@@ -199,8 +209,6 @@ def _receive(worker: Worker, deadline: float, *, watch: bool) -> bytes | None:
         EOFError: The worker ended before a whole answer.
 
     """
-    poller = select.poll()
-    poller.register(worker.answers, select.POLLIN)
     message = bytearray()
     expected = _ANSWER.size
     ticks: int | None = None
@@ -208,18 +216,19 @@ def _receive(worker: Worker, deadline: float, *, watch: bool) -> bytes | None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError("the query worker did not answer in time")
-        if not poller.poll(math.ceil(min(remaining, _STALL_CHECK_S) * 1000)):
-            if watch and not message:
+        try:
+            chunk = os.read(worker.answers, 2**20)  # non-blocking; the worker sends nothing past its answer
+        except BlockingIOError:
+            if not await readable(worker.answers, min(remaining, _STALL_CHECK_S)) and watch and not message:
                 previous, ticks = ticks, _sleeping_cpu_ticks(worker.pid)
                 if ticks is not None and ticks == previous:
                     return None
             continue
-        chunk = os.read(worker.answers, min(expected - len(message), 2**20))
         if not chunk:
             raise EOFError
         message += chunk
-        if expected == _ANSWER.size and len(message) == expected:
-            expected += _ANSWER.unpack(message)[0]
+        if len(message) >= _ANSWER.size:
+            expected = _ANSWER.size + _ANSWER.unpack_from(message)[0]
     return bytes(message[_ANSWER.size :])
 
 
@@ -233,25 +242,26 @@ def _sleeping_cpu_ticks(pid: int) -> int | None:
     return int(fields[11]) + int(fields[12]) if fields[0] == "S" else None
 
 
-def _worker_main(handle: Handler, store: object | None, requests: int, answers: int, no_files: bool, recursion_limit: int) -> NoReturn:
-    """The forked worker: set up, then answer requests until the parent closes the pipe. Never returns."""
+def _worker_main(pool: QueryWorkerPool, store: object | None, requests: int, answers: int, no_files: bool) -> NoReturn:
+    """The forked worker: set up, then answer requests until the parent closes the pipe (warming up after the first). Never returns."""
     try:
         gc.freeze()  # the server's objects stay untouched: no finalizer of theirs runs here, and their pages stay shared
         _isolate(keep={requests, answers})
         statm = os.open("/proc/self/statm", os.O_RDONLY)
         if no_files:
             _set_soft_limit(resource.RLIMIT_NOFILE, 0)
-        sys.setrecursionlimit(recursion_limit)
-        while True:
-            header = _read_exactly(requests, _REQUEST.size)
-            size, cpu_s, headroom = _REQUEST.unpack(header)
+        sys.setrecursionlimit(pool.recursion_limit)
+        for answered in itertools.count():
+            size, cpu_s, headroom = _REQUEST.unpack(_read_exactly(requests, _REQUEST.size))
             request = _read_exactly(requests, size)
             usage = resource.getrusage(resource.RUSAGE_SELF)
             _set_soft_limit(resource.RLIMIT_CPU, math.ceil(usage.ru_utime + usage.ru_stime) + cpu_s)
             pages = int(os.pread(statm, 64, 0).split()[0])
             _set_soft_limit(resource.RLIMIT_AS, pages * os.sysconf("SC_PAGE_SIZE") + headroom)
-            answer = handle(store, request)
+            answer = pool.handle(store, request)
             _write_all(answers, _ANSWER.pack(len(answer)) + answer)
+            if not answered:
+                pool.warm_up(store)
     finally:
         os._exit(0)
 

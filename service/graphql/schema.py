@@ -7,17 +7,17 @@ from collections.abc import Iterator
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions import AddValidationRules, MaskErrors, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
 from service.graphql.anatomy import AnatomyQuery
-from service.graphql.document_cache import ShapeValidationCache
+from service.graphql.document_cache import ParsedDocumentCache, ShapeValidationCache
 from service.graphql.errors import AMBIGUOUS, BAD_USER_INPUT, INTERNAL_SERVER_ERROR, NOT_FOUND, QUERY_TOO_COMPLEX, with_code
 from service.graphql.implementations import Mutation
-from service.graphql.limits import MAX_TOKENS, VariableLimits, make_limit_rules
+from service.graphql.limits import VariableLimits, make_limit_rules
 from service.graphql.operations import make_operation_guard
 from service.graphql.pairings import PairingMutation
 from service.graphql.query import Query
@@ -79,7 +79,7 @@ def create_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=merge_types("Mutation", (Mutation, PairingMutation)),
         types=[Concept, Paper, Model, InstantiateResult, SmokeTestResult],
         extensions=[
-            lambda: MaxTokensLimiter(MAX_TOKENS),
+            ParsedDocumentCache,  # process-wide: each text parsed once, under the token limit
             ShapeValidationCache,  # process-wide: each document shape validated once
             VariableLimits,
             lambda: AddValidationRules(rules),  # type: ignore[arg-type]

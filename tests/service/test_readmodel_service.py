@@ -15,7 +15,8 @@ from ontology.store import GraphStore
 from ontology.vocabulary import Vocabulary
 from service.app import create_app
 from service.graphql.context import Context
-from service.graphql.document_cache import document_shape
+from service.graphql.document_cache import _documents, document_shape
+from service.graphql.limits import MAX_STRING_CHARS, MAX_TOKENS
 from service.graphql.schema import create_schema
 from tests.service.conftest import TEST_SETTINGS
 
@@ -99,12 +100,15 @@ def test_remote_store_answers_as_the_embedded_one(server_url: str, remote_server
         assert "errors" not in answers[0] and answers[0] == answers[1], name
 
 
-def test_a_shape_is_a_document_with_its_strings_blanked() -> None:
-    assert document_shape('{ concept(name: "gqa") { id } }') == document_shape('{ concept(name: "rms") { id } }')
-    assert document_shape('{ concept(name: "gqa") { id } }') != document_shape('{ concept(name: "gqa2") { id } }')  # lengths count
+def test_a_shape_is_a_document_with_its_strings_emptied_unless_over_the_limit() -> None:
+    assert document_shape('{ concept(name: "gqa") { id } }') == document_shape('{ concept(name: "rmsnorm") { id } }')
+    at_limit, over = "x" * MAX_STRING_CHARS, "x" * (MAX_STRING_CHARS + 1)
+    assert document_shape(f'{{ concept(name: "{at_limit}") {{ id }} }}') == '{ concept(name: "") { id } }'
+    assert document_shape(f'{{ concept(name: "{over}") {{ id }} }}') == document_shape(f'{{ concept(name: "{over}yz") {{ id }} }}')
+    assert document_shape(f'{{ concept(name: "{over}") {{ id }} }}') != document_shape(f'{{ concept(name: "{at_limit}") {{ id }} }}')
     escaped = '{ concept(name: "a\\"b # c") { id } }'
     assert document_shape(escaped) == escaped  # kept as written: its length as read differs
-    assert document_shape('# a "comment"\n{ concept(name: "gqa") { id } } # more') == '\n{ concept(name: "___") { id } } '
+    assert document_shape('# a "comment"\n{ concept(name: "gqa") { id } } # more') == '\n{ concept(name: "") { id } } '
     assert document_shape('{ concept(name: """gqa""") { id } }') is None
 
 
@@ -120,3 +124,19 @@ def test_validation_by_shape_still_refuses_what_differs(server_url: str) -> None
     assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     unknown_field = post('{ concept(name: "gqa") { idd } }')
     assert unknown_field["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and "idd" in unknown_field["errors"][0]["message"]
+
+
+def test_a_text_is_parsed_once_and_a_broken_or_oversized_one_never_cached(counted: CountingStore) -> None:
+    vocab, query = Vocabulary(counted), '{ concept(name: "gqa") { id } }'
+    _documents.pop(query, None)
+    assert _execute(vocab, query)["concept"]["id"] == "grouped-query-attention"
+    parsed = _documents[query]
+    assert _execute(vocab, query)["concept"]["id"] == "grouped-query-attention" and _documents[query] is parsed
+    schema = create_schema(TEST_SETTINGS)
+    broken = '{ concept(name: "gqa") { id }'
+    for _ in range(2):
+        result = asyncio.run(schema.execute(broken, context_value=Context(vocab=vocab)))
+        assert result.errors and "Syntax Error" in result.errors[0].message and broken not in _documents
+    too_many = "{ " + " ".join(f"a{i}: __typename" for i in range(MAX_TOKENS)) + " }"
+    result = asyncio.run(schema.execute(too_many, context_value=Context(vocab=vocab)))
+    assert result.errors and result.errors[0].extensions == {"code": "QUERY_TOO_COMPLEX"} and too_many not in _documents
