@@ -12,9 +12,10 @@ import pytest
 
 from ontology.namespaces import CONCEPT, PAPER
 from ontology.search import MatchKind, ModelLoadingError, SearchIndex, SearchMode, list_documents
-from ontology.search.documents import split_words
+from ontology.search.documents import NodeDocument, split_words
+from ontology.search.fuzzy import RARE_TRIGRAMS, FuzzyIndex
 from ontology.search.hybrid import RRF_K, best_of, combine, fuse, scale
-from ontology.search.lexical import fts_query, query_words
+from ontology.search.lexical import LexicalIndex, fts_query, query_words
 from ontology.search.types import MatchReason, Ranked
 from ontology.vocabulary import Vocabulary
 
@@ -162,3 +163,25 @@ def test_a_bounded_wait_for_the_model_is_refused_not_held(vocab: Vocabulary, tmp
     assert index.search("layernrom", 1, SearchMode.LEXICAL, model_wait_s=0.01)[0].iri == str(CONCEPT["layer-normalization"])
     loaded.set()
     assert index.semantic.wait_ready(60) is True
+
+
+def _doc(i: int, name: str, definition: str = "") -> NodeDocument:
+    return NodeDocument(f"urn:x:{i}", "concept", name, definition=definition)
+
+
+def test_fuzzy_candidates_come_from_the_rarest_trigrams_so_common_ones_do_not_flood_them() -> None:
+    docs = [_doc(i, f"Attention Variant {i:04d}") for i in range(400)] + [_doc(400, "Layer Normalization Gating")]
+    fuzzy = FuzzyIndex(docs)
+    rare = fuzzy.rare_trigrams("layernrmalizationgating")
+    assert len(rare) == RARE_TRIGRAMS and not {"tio", "ion"} & set(rare)  # both are in all 401 labels
+    assert fuzzy.rank("layer nrmalization gating", 3)[0].iri == "urn:x:400"
+    assert fuzzy.rare_trigrams("qqqzzz") == []  # no known trigram: no candidates
+
+
+def test_a_word_in_most_nodes_is_dropped_when_a_rarer_one_is_there() -> None:
+    docs = [_doc(i, f"Node {i}", "a layer of a network") for i in range(20)] + [_doc(20, "Gating", "a layer with a sigmoid gate")]
+    lexical = LexicalIndex(docs)
+    assert lexical.count_nodes_with("layer") == 21 and lexical.count_nodes_with("gate") == 1
+    assert lexical.selective_words(["layer", "gate"]) == ["gate"]
+    assert lexical.selective_words(["layer", "network"]) == ["layer", "network"]  # none rarer: all kept
+    assert [r.iri for r in lexical.rank("which layer has a gate", 2)] == ["urn:x:20"]
