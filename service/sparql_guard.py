@@ -66,10 +66,10 @@ GRAPH_FORMATS = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
 MEMORY_LIMIT = "query exceeded the memory limit and was stopped"
-WARM_UP_QUADS = 100_000  # ~0.1 s and ~60 MB of a worker's own memory at most
-_WARM_UP = (
-    f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }} LIMIT {WARM_UP_QUADS} }}"
+_WARM_UP = (  # reads WARM_UP_QUADS quads at most: ~0.1 s and ~60 MB of a worker's own memory
+    "SELECT (COUNT(*) AS ?n) WHERE { SELECT * WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } LIMIT 100000 }"
 )
+WARM_UP_QUADS = 100_000
 
 _HEADER = struct.Struct("!HHQ")  # status, media type length, body length
 

@@ -97,7 +97,19 @@ class SearchIndex:
                 ranked = fuse([lexical, similar], depth)
             exact = {r.iri for r in names if r.score == 1.0}  # a node named exactly so comes first, whatever the others say
             ranked = sorted((Ranked(r.iri, 1.0, r.why) if r.iri in exact else r for r in ranked), key=lambda r: (-r.score, r.iri))
+            ranked = self._with_lexical_reasons(text, ranked[:first], {r.iri for r in lexical})
         return [SearchHitView(r.iri, r.score, r.why[0].text if r.why else "", r.why) for r in ranked[:first]]
+
+    def _with_lexical_reasons(self, text: str, hits: list[Ranked], lexical: set[str]) -> list[Ranked]:
+        """``hits`` with the fields their words matched first (as the lexical ranking comes first), then their other reasons."""
+        found = self.lexical.explain(text, [hit.iri for hit in hits if hit.iri in lexical])
+        merged = []
+        for hit in hits:
+            reasons: dict[tuple[MatchKind, str], MatchReason] = {}
+            for reason in (*found.get(hit.iri, ()), *hit.why):
+                reasons.setdefault((reason.kind, reason.text), reason)
+            merged.append(Ranked(hit.iri, hit.score, tuple(reasons.values())))
+        return merged
 
 
 __all__ = [

@@ -21,7 +21,7 @@ from ontology.search.types import MatchKind, MatchReason, Ranked, SqliteIndex
 MAX_COMPACT_CHARS = 64  # a longer query is no name: its first trigrams are enough to find one
 MIN_SCORE = 50  # hits under 0.5 are noise
 CANDIDATES = 50
-RARE_TRIGRAMS = 12
+RARE_TRIGRAMS = 6
 
 
 def trigrams(compact: str) -> set[str]:

@@ -11,6 +11,7 @@ most of a query's time in a big graph (27 ms of 28 at a million triples, where "
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
@@ -38,11 +39,12 @@ _CREATE = (
 )
 _WEIGHTS = "INSERT INTO docs(docs, rank) VALUES ('rank', 'bm25(10.0, 8.0, 2.0, 1.5, 1.0, 1.5)')"  # a name beats any definition
 _INSERT = "INSERT INTO docs(rowid, name, alias, definition, usage, formula, papers) VALUES (?, ?, ?, ?, ?, ?, ?)"
-_SELECT = (  # snippets marked with char(2)/char(3), which no label contains; FTS5 computes them for the returned rows only
+_SELECT = "SELECT rowid, rank FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT ?"
+_EXPLAIN = (  # snippets marked with char(2)/char(3), which no label contains, for the rows asked for only
     "SELECT rowid, rank, snippet(docs, 0, char(2), char(3), '…', 12), snippet(docs, 1, char(2), char(3), '…', 12), "
     "snippet(docs, 2, char(2), char(3), '…', 12), snippet(docs, 3, char(2), char(3), '…', 12), "
     "snippet(docs, 4, char(2), char(3), '…', 12), snippet(docs, 5, char(2), char(3), '…', 12) "
-    "FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT ?"
+    "FROM docs WHERE docs MATCH ? AND rowid IN (SELECT value FROM json_each(?))"
 )
 _OPEN, _CLOSE = "\x02", "\x03"
 _MARKED = re.compile("\x02([^\x03]*)\x03")
@@ -73,6 +75,7 @@ class LexicalIndex:
         self._db.fetch(_CREATE)
         self._db.fetch(_WEIGHTS)
         self._db.insert(_INSERT, ((i, *_row(doc)) for i, doc in enumerate(self._docs)))
+        self._rowids = {doc.iri: i for i, doc in enumerate(self._docs)}
         self._nodes_with: dict[str, int] = {}
 
     def count_nodes_with(self, word: str) -> int:
@@ -89,21 +92,36 @@ class LexicalIndex:
         return [w for w in words if self.count_nodes_with(w) <= limit] or words
 
     def rank(self, text: str, limit: int) -> list[Ranked]:
-        """The ``limit`` best nodes for the words of ``text`` by BM25, best first; each says which fields matched."""
+        """The ``limit`` best nodes for the words of ``text`` by BM25, best first, without reasons (see :meth:`explain`)."""
         words = self.selective_words(query_words(text))
         if not words:
             return []
-        ranked = []
-        for row in self._db.fetch(_SELECT, (fts_query(words), limit)):
-            doc = self._docs[int(row[0])]  # type: ignore[call-overload]
-            score = round(-float(row[1]), 4)  # type: ignore[arg-type]  # FTS5's bm25 is negative, lower is better
-            why = tuple(
+        rows = self._db.fetch(_SELECT, (fts_query(words), limit))
+        return [Ranked(self._docs[int(row)].iri, _score(rank), ()) for row, rank in rows]  # type: ignore[call-overload]
+
+    def explain(self, text: str, iris: Iterable[str]) -> dict[str, tuple[MatchReason, ...]]:
+        """Which fields of each of ``iris`` matched the words of ``text``, with their passages (none: left out).
+
+        Snippets cost more than ranking (at a million triples, 1.1 ms for ten hits' six fields against 0.5 ms
+        to rank), so they are made for the hits shown only.
+        """
+        words = self.selective_words(query_words(text))
+        rowids = [self._rowids[iri] for iri in iris if iri in self._rowids]
+        if not words or not rowids:
+            return {}
+        found = {}
+        for row in self._db.fetch(_EXPLAIN, (fts_query(words), json.dumps(rowids))):
+            doc, score = self._docs[int(row[0])], _score(row[1])  # type: ignore[call-overload]
+            found[doc.iri] = tuple(
                 MatchReason(kind, _passage(doc, kind, str(snippet)), score)
                 for kind, snippet in zip(FIELDS, row[2:], strict=True)
                 if _OPEN in str(snippet)
             )
-            ranked.append(Ranked(doc.iri, score, why))
-        return ranked
+        return found
+
+
+def _score(rank: object) -> float:
+    return round(-float(rank), 4)  # type: ignore[arg-type]  # FTS5's bm25 is negative, lower is better
 
 
 def _passage(doc: NodeDocument, kind: MatchKind, snippet: str) -> str:
