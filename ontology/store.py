@@ -219,6 +219,34 @@ class GraphStore(TripleStore):
             self.drop_stale_staging()
 
     @override
+    def load(
+        self,
+        data: bytes | str | IO[bytes],
+        fmt: RdfFormatName = "nt",
+        *,
+        replace: bool = False,
+        progress: Progress | None = None,
+        name: str = "data",
+    ) -> int:
+        """See :meth:`TripleStore.load`; an in-memory store holding nothing takes serialised data in one call.
+
+        With nothing to keep apart or to roll back to, pyoxigraph parses and inserts in Rust (the built-in
+        graph at start-up: 0.1 s instead of 0.5 s); malformed data leaves the store empty again.
+        """
+        if self.path is not None or not isinstance(data, bytes | str) or len(self._store):
+            return super().load(data, fmt, replace=replace, progress=progress, name=name)
+        try:
+            self._store.load(data, format=FORMATS[fmt], to_graph=ox.DefaultGraph())
+        except SyntaxError as exc:
+            self._store.clear()
+            raise StoreError(f"invalid {fmt} data: {exc.msg}", line=exc.lineno) from exc
+        finally:
+            self.generation += 1
+        if progress:
+            progress("loading", len(data), len(self))
+        return len(self)
+
+    @override
     def __len__(self) -> int:
         """Triples in the default graph (the store's total less its few named-graph quads)."""
         named = sum(1 for g in self._store.named_graphs() for _ in self._store.quads_for_pattern(None, None, None, g))

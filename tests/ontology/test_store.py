@@ -4,7 +4,7 @@ import pytest
 from rdflib.compare import isomorphic
 
 from loaders.builtin import build_graph
-from ontology.store import GraphStore, StoreError
+from ontology.store import GraphStore, StoreError, TripleStore
 
 TTL = b"@prefix ex: <http://example.org/> . ex:a ex:p ex:b . ex:b ex:p ex:c ."
 
@@ -68,3 +68,15 @@ def test_builtin_cache_is_content_addressed(tmp_path, monkeypatch) -> None:  # t
     (data / "optimizers.yaml").write_text((data / "optimizers.yaml").read_text().replace("name: AdamW", "name: AdamW2", 1))
     changed, rebuilt = builtin_ntriples(data)
     assert rebuilt is not None and b'"AdamW2"' in changed
+
+
+def test_an_empty_memory_store_loads_in_one_call_with_the_same_triples_and_errors() -> None:
+    data = b'<urn:a> <urn:b> "x" .\n_:n <urn:b> <urn:c> .\n'
+    fast, staged = GraphStore(), GraphStore()
+    assert fast.load(data, "nt") == 2
+    TripleStore.load(staged, data, "nt")  # the general path: a staging graph and one UPDATE
+    assert fast.dump("nt").count(b"\n") == staged.dump("nt").count(b"\n") == 2 and fast.generation == 1
+    broken = GraphStore()
+    with pytest.raises(StoreError) as caught:
+        broken.load(b'<urn:a> <urn:b> "x" .\n<urn:a> <urn:b> .\n', "nt")
+    assert caught.value.line == 2 and broken.is_empty() and len(broken) == 0
