@@ -51,7 +51,8 @@ class _GraphQLApp(GraphQL[Context, None]):
         """The per-request context: the current read model (swapped in after a write, by anyone, on a shared store)."""
         vocab: Vocabulary = request.app.state.vocab
         vocab.sync()
-        await read_part(vocab.read_model, "names")  # after a swap, names are read again off the event loop; other parts when used
+        for part in ("names", "concepts"):  # after a swap, read again off the event loop (other parts when used): lookups read them inline
+            await read_part(vocab.read_model, part)
         context = Context(vocab=vocab, keep_runs=self.keep_runs)
         context.request = request  # the mutation guard's client key …
         context.response = response if isinstance(response, Response) else None  # … and its 429

@@ -72,6 +72,17 @@ def vocab(builtin_store: GraphStore) -> Vocabulary:
 
 
 @pytest.fixture(scope="session")
+def search_ready(vocab: Vocabulary) -> Vocabulary:
+    """``vocab`` with its search vectors computed (into the session's NNV_CACHE_DIR), as after ``nnvocab build``.
+
+    Without them the shared servers would answer free-text searches ``UNAVAILABLE`` for the half minute the
+    first one takes to embed the built-in graph (the lazy start has its own tests).
+    """
+    vocab.search_index.preload()
+    return vocab
+
+
+@pytest.fixture(scope="session")
 def builtin_rdflib():  # type: ignore[no-untyped-def]
     graph, _report = build_graph()
     return graph

@@ -55,18 +55,19 @@ class Query:
         return await find_node(info, str(id))
 
     @strawberry.field(description="Exactly one of id/name; name matches names and altNames, case- and punctuation-insensitive.")  # type: ignore[untyped-decorator]
-    async def concept(self, info: Info, id: strawberry.ID | None = None, name: str | None = None) -> Concept | None:
-        """One concept by slug or by name."""
+    def concept(self, info: Info, id: strawberry.ID | None = None, name: str | None = None) -> Concept | None:
+        """One concept by slug or by name (not async: a read-model lookup; a coroutine cost a fifth of a lookup)."""
         if (id is None) == (name is None):
             raise bad_input("give exactly one of id or name")
+        concepts = model_of(info).concepts
         if id is not None:
             iri = str(CONCEPT[str(id)])
-            view = await info.context.concepts.load(iri) if nameable(iri) else None
+            view = concepts.get(iri) if nameable(iri) else None
             if view is None:
                 raise not_found(f"unknown concept id '{id}'", model_of(info).names.suggest(str(id)))
             return Concept.of(view)
         iri = resolve_concept(vocab_of(info), str(name))
-        return Concept.of(await info.context.concepts.load(iri))
+        return Concept.of(concepts[iri])
 
     @strawberry.field
     async def concepts(

@@ -49,9 +49,9 @@ TEST_SETTINGS = Settings(rate_limit_per_minute=100_000, mutation_rate_limit_per_
 
 
 @pytest.fixture(scope="session")
-def server_url(vocab: Vocabulary) -> Iterator[str]:
+def server_url(search_ready: Vocabulary) -> Iterator[str]:
     """The service on the embedded store."""
-    with serve(create_app(TEST_SETTINGS, vocab=vocab)) as url:
+    with serve(create_app(TEST_SETTINGS, vocab=search_ready)) as url:
         yield url
 
 
@@ -65,8 +65,8 @@ def remote_vocab(oxigraph_url: str, builtin_store: GraphStore) -> Iterator[Vocab
 
 
 @pytest.fixture(scope="session")
-def remote_server_url(remote_vocab: Vocabulary) -> Iterator[str]:
-    """The service on the remote store."""
+def remote_server_url(remote_vocab: Vocabulary, search_ready: Vocabulary) -> Iterator[str]:
+    """The service on the remote store (its search vectors come from the cache ``search_ready`` filled)."""
     with serve(create_app(TEST_SETTINGS, vocab=remote_vocab)) as url:
         yield url
 

@@ -34,7 +34,8 @@ from service.graphql.errors import AMBIGUOUS, BAD_USER_INPUT, NOT_FOUND, QUERY_T
 from service.graphql.schema import schema_sdl
 from service.settings import Settings
 
-CONTRACT_CODES = {NOT_FOUND, BAD_USER_INPUT, AMBIGUOUS, QUERY_TOO_COMPLEX, RATE_LIMITED, TIMEOUT}
+# UNAVAILABLE (README): a hybrid search while the embedding model loads
+CONTRACT_CODES = {NOT_FOUND, BAD_USER_INPUT, AMBIGUOUS, QUERY_TOO_COMPLEX, RATE_LIMITED, TIMEOUT, "UNAVAILABLE"}
 TIME_LIMIT_S = Settings().query_timeout_s + 2  # the server answers TIMEOUT by then
 SDL = schema_sdl()
 SAMPLE = settings(max_examples=200, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
