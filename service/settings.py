@@ -35,4 +35,7 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(default=10.0, gt=0, description="a request's line and headers must arrive within this")
     limit_concurrency: int = Field(default=500, ge=1, description="connections and tasks per worker; beyond it uvicorn answers 503")
     admin_token: str | None = None
+    embedding_process: bool | None = Field(
+        default=None, description="the search's embedding model in a child process (unset: yes under nnvocab serve, else no)"
+    )
     response_cache_bytes: int = Field(default=32_000_000, ge=0, description="GraphQL response cache budget (embedded store); 0 = off")

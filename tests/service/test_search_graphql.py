@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +43,8 @@ while True:  # UNAVAILABLE while the model loads in the background
     time.sleep(1)
 seconds = time.perf_counter() - start
 print(json.dumps({"lookup": lookup, "lexical": lexical, "hybrid": hybrid, "torch_before": before[0], "torch_after": "torch" in sys.modules,
-                  "rss_before_mb": before[1], "rss_after_mb": rss_mb(), "first_hybrid_s": seconds, "refused": refused}))
+                  "rss_before_mb": before[1], "rss_after_mb": rss_mb(), "first_hybrid_s": seconds, "refused": refused,
+                  "model_here": "tokenizers" in sys.modules}))
 """
 
 
@@ -56,10 +58,14 @@ def _search(url: str, text: str, mode: str, first: int = 5) -> dict[str, Any]:
     return body
 
 
-def test_the_model_loads_on_the_first_hybrid_search_only(tmp_path: Path) -> None:
-    env = {"NNV_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+@pytest.mark.parametrize("in_child", [False, True], ids=["in-process", "child-process"])
+def test_the_model_loads_on_the_first_hybrid_search_only(search_ready: Vocabulary, tmp_path: Path, in_child: bool) -> None:
+    """In-process on a cold vector cache (the vectors are computed too); in a child process as ``nnvocab serve`` runs it."""
+    cache = os.environ["NNV_CACHE_DIR"] if in_child else str(tmp_path)  # the session's cache holds the vectors
+    env = {"NNV_CACHE_DIR": cache, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NNV_EMBEDDING_PROCESS": str(int(in_child))}
     done = subprocess.run([sys.executable, "-c", LAZY], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800, check=True)
     out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["model_here"] is not in_child
     assert out["lookup"] == {"data": {"concept": {"id": "adam"}}}
     assert _ids(out["lexical"]["data"]["search"])[0] == "layer-normalization"
     assert out["torch_before"] is False and out["torch_after"] is False  # the numpy encoder: the server never imports torch
