@@ -88,21 +88,26 @@ class SearchIndex:
         elif mode is SearchMode.SEMANTIC:
             ranked = self.semantic.rank(text, first)
         else:
-            names = self.fuzzy.rank(text, DEPTH)
-            lexical, similar = self.lexical.rank(text, depth), [r for r in names if r.score >= FUSED_FUZZY_SCORE]
+            names = self.fuzzy.rank(text, DEPTH, min_score=FUSED_FUZZY_SCORE)
+            bm25 = self.lexical.rank(text, depth)
             if semantic:
-                lexical = best_of([scale(lexical), similar], depth)
+                lexical = best_of([scale(bm25), names], depth)
                 ranked = combine([lexical, self.semantic.rank(text, depth)], (1 - SEMANTIC_WEIGHT, SEMANTIC_WEIGHT), depth)
             else:
-                ranked = fuse([lexical, similar], depth)
+                lexical = bm25
+                ranked = fuse([bm25, names], depth)
             exact = {r.iri for r in names if r.score == 1.0}  # a node named exactly so comes first, whatever the others say
-            ranked = sorted((Ranked(r.iri, 1.0, r.why) if r.iri in exact else r for r in ranked), key=lambda r: (-r.score, r.iri))
-            ranked = self._with_lexical_reasons(text, ranked[:first], {r.iri for r in lexical})
+            if exact:
+                ranked = sorted((Ranked(r.iri, 1.0, r.why) if r.iri in exact else r for r in ranked), key=lambda r: (-r.score, r.iri))
+            ranked = self._with_lexical_reasons(text, ranked[:first], {r.iri for r in lexical}, {r.iri: r.score for r in bm25})
         return [SearchHitView(r.iri, r.score, r.why[0].text if r.why else "", r.why) for r in ranked[:first]]
 
-    def _with_lexical_reasons(self, text: str, hits: list[Ranked], lexical: set[str]) -> list[Ranked]:
-        """``hits`` with the fields their words matched first (as the lexical ranking comes first), then their other reasons."""
-        found = self.lexical.explain(text, [hit.iri for hit in hits if hit.iri in lexical])
+    def _with_lexical_reasons(self, text: str, hits: list[Ranked], lexical: set[str], bm25: dict[str, float]) -> list[Ranked]:
+        """``hits`` with the fields their words matched first (as the lexical ranking comes first), then their other reasons.
+
+        The hits in ``lexical`` are explained, each with its BM25 score (``bm25``, when ranked there).
+        """
+        found = self.lexical.explain(text, [hit.iri for hit in hits if hit.iri in lexical], bm25)
         merged = []
         for hit in hits:
             reasons: dict[tuple[MatchKind, str], MatchReason] = {}

@@ -67,11 +67,13 @@ def combine(rankings: Sequence[Sequence[Ranked]], weights: Sequence[float], limi
 
 def _merge(rankings: Sequence[Sequence[Ranked]], scores: dict[str, float], limit: int) -> list[Ranked]:
     """The ``limit`` best of ``scores`` (rounded to 4 places), each with its reasons from every ranking."""
-    reasons: dict[str, dict[tuple[object, str], MatchReason]] = {}
+    rounded = {iri: round(score, 4) for iri, score in scores.items()}
+    order = sorted(rounded, key=lambda iri: (-rounded[iri], iri))[:limit]
+    reasons: dict[str, dict[tuple[object, str], MatchReason]] = {iri: {} for iri in order}
     for ranking in rankings:
         for hit in ranking:
-            kept = reasons.setdefault(hit.iri, {})
-            for reason in hit.why:
-                kept.setdefault((reason.kind, reason.text), reason)
-    order = sorted(scores, key=lambda iri: (-scores[iri], iri))[:limit]
-    return [Ranked(iri, round(scores[iri], 4), tuple(reasons[iri].values())) for iri in order]
+            if hit.why and hit.iri in reasons:
+                kept = reasons[hit.iri]
+                for reason in hit.why:
+                    kept.setdefault((reason.kind, reason.text), reason)
+    return [Ranked(iri, rounded[iri], tuple(reasons[iri].values())) for iri in order]

@@ -7,6 +7,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class SearchMode(enum.Enum):
@@ -56,9 +57,8 @@ class SearchHitView:
     why: tuple[MatchReason, ...] = ()
 
 
-@dataclass(frozen=True)
-class Ranked:
-    """A node's place in one ranking, best reasons first."""
+class Ranked(NamedTuple):
+    """A node's place in one ranking, best reasons first (a named tuple: made thousands of times a second)."""
 
     iri: str
     score: float
