@@ -8,6 +8,7 @@ Routes: ``/graphql`` (API; GET in a browser shows an offline GraphiQL), ``/`` (c
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -50,6 +52,9 @@ class _GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: HttpRequest | WebSocket, response: Response | WebSocket) -> Context:
         """The per-request context: the current read model (swapped in after a write, by anyone, on a shared store)."""
         vocab: Vocabulary = request.app.state.vocab
+        if vocab is not request.app.state.frozen_vocab:  # a reload replaced the frozen one: the collector may have it
+            gc.unfreeze()
+            request.app.state.frozen_vocab = vocab
         vocab.sync()
         for part in ("names", "concepts"):  # after a swap, read again off the event loop (other parts when used): lookups read them inline
             await read_part(vocab.read_model, part)
@@ -74,6 +79,32 @@ class _GraphQLApp(GraphQL[Context, None]):
         return decoded
 
 
+class _GraphQLFirst:
+    """Hands ``GET``/``POST /graphql`` to the GraphQL app directly; everything else goes on to FastAPI.
+
+    The route's own match, FastAPI's exception and exit-stack layers and the router's scan of every route do
+    nothing for ``/graphql`` (the GraphQL app answers its own errors; an exception goes up to the guards as
+    before) but cost ~0.03 ms of a 0.4 ms lookup (in-process). Other methods and paths (``/graphql/``, a ``root_path``) take the
+    router, which answers them as before.
+
+    Args:
+        app: The rest of the application.
+        graphql: The ``/graphql`` app.
+
+    """
+
+    def __init__(self, app: ASGIApp, graphql: ASGIApp) -> None:
+        self.app = app
+        self.graphql = graphql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Dispatch."""
+        if scope["type"] == "http" and scope["path"] == "/graphql" and scope["method"] in ("GET", "POST"):
+            await self.graphql(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, vocab: Vocabulary | None = None) -> FastAPI:
     """The nnvocab app.
 
@@ -89,15 +120,25 @@ def create_app(settings: Settings | None = None, vocab: Vocabulary | None = None
         if getattr(app.state, "vocab", None) is None:
             app.state.vocab = await asyncio.to_thread(open_vocabulary, settings)
         await asyncio.to_thread(app.state.vocab.read_model.warm)  # the read model is built before the first request
-        yield
+        # What start-up built lives as long as the server: kept out of the cycle collector's full passes, which would
+        # walk it again and again (~0.05 ms a request, in-process). Released at shutdown, or when a reload replaces the vocabulary.
+        gc.freeze()
+        app.state.frozen_vocab = app.state.vocab
+        try:
+            yield
+        finally:
+            gc.unfreeze()
 
     app = FastAPI(title="nnvocab", version="0.1.0", lifespan=lifespan, docs_url="/docs")
     app.state.settings = settings
     app.state.vocab = vocab
+    app.state.frozen_vocab = None
 
-    app.router.routes.append(Route("/graphql", _GraphQLApp(settings), methods=["GET", "POST"]))
+    graphql = _GraphQLApp(settings)
+    app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
     app.include_router(rdf_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(_GraphQLFirst, graphql=graphql)
     app.add_middleware(ResponseCache, max_bytes=settings.response_cache_bytes)
     add_middleware(app, settings)  # the guards wrap everything, the cache included
     install_admin(app, settings)

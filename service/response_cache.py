@@ -11,40 +11,36 @@ cache only serves the embedded store.
 from __future__ import annotations
 
 from collections import OrderedDict
-from functools import lru_cache
 from typing import Any
 
 import orjson
-from graphql import GraphQLSyntaxError, OperationDefinitionNode, OperationType, parse
+from graphql import GraphQLSyntaxError, OperationDefinitionNode, OperationType
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ontology.store import GraphStore
-from service.graphql.limits import MAX_TOKENS
+from service.graphql.document_cache import parsed_document
 
 MAX_ENTRY_BYTES = 256_000
 CACHE_HEADER = (b"x-nnvocab-cache", b"hit")
 
 
-@lru_cache(maxsize=1024)
-def _operation_types(query: str) -> dict[str | None, OperationType]:
-    """Each named operation's type; ``None`` names the only operation of a one-operation document."""
-    operations = [d for d in parse(query, max_tokens=MAX_TOKENS).definitions if isinstance(d, OperationDefinitionNode)]
-    types: dict[str | None, OperationType] = {op.name.value: op.operation for op in operations if op.name}
-    if len(operations) == 1:
-        types[None] = operations[0].operation
-    return types
-
-
 def is_query(body: bytes) -> bool:
-    """Whether a GraphQL POST body asks for a query operation (not a mutation), judged by parsing it."""
+    """Whether a GraphQL POST body asks for a query operation (not a mutation), judged by its parsed document.
+
+    The document comes from the GraphQL layer's cache (:func:`parsed_document`), which then answers strawberry too.
+    """
     try:
         request = orjson.loads(body)
         if not isinstance(request, dict) or not isinstance(request.get("query"), str):
             return False
-        name = request.get("operationName")
-        return _operation_types(request["query"]).get(name if isinstance(name, str) else None) == OperationType.QUERY
+        document = parsed_document(request["query"])
     except (orjson.JSONDecodeError, GraphQLSyntaxError):
         return False
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    name = request.get("operationName")
+    if isinstance(name, str):
+        operations = [o for o in operations if o.name is not None and o.name.value == name]
+    return len(operations) == 1 and operations[0].operation == OperationType.QUERY
 
 
 class ResponseCache:

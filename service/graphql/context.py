@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -34,18 +35,27 @@ def _loader(model: ReadModel, part: str) -> DataLoader[str, T | None]:
 
 @dataclass
 class Context(BaseContext):
-    """What resolvers see as ``info.context``."""
+    """What resolvers see as ``info.context``; its DataLoaders are made on first use (a lookup by name needs none)."""
 
     vocab: Vocabulary
     keep_runs: int = 5  # stored results kept per implementation or pairing (Settings.keep_runs)
     model: ReadModel = field(init=False)
-    concepts: DataLoader[str, ConceptView | None] = field(init=False)
-    papers: DataLoader[str, PaperView | None] = field(init=False)
-    models: DataLoader[str, ModelView | None] = field(init=False)
 
     def __post_init__(self) -> None:
         super().__init__()
         self.model = self.vocab.read_model  # one version for the whole request
-        self.concepts = _loader(self.model, "concepts")
-        self.papers = _loader(self.model, "papers")
-        self.models = _loader(self.model, "models")
+
+    @cached_property
+    def concepts(self) -> DataLoader[str, ConceptView | None]:
+        """Concept views by IRI."""
+        return _loader(self.model, "concepts")
+
+    @cached_property
+    def papers(self) -> DataLoader[str, PaperView | None]:
+        """Paper views by IRI."""
+        return _loader(self.model, "papers")
+
+    @cached_property
+    def models(self) -> DataLoader[str, ModelView | None]:
+        """Model views by IRI."""
+        return _loader(self.model, "models")

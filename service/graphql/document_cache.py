@@ -2,7 +2,8 @@
 
 Parsing: a client sends the same text again and again (a query with variables); its parsed document is kept
 (:data:`MAX_DOCUMENTS` texts of at most :data:`MAX_CACHED_CHARS`), and the token limit applies to what is parsed.
-A text that fails to parse is never remembered.
+A text that fails to parse is never remembered. The response cache parses through here too
+(:func:`parsed_document`), so a request's text is parsed once.
 
 Validation: a document validated once answers its twins without validating again.
 
@@ -24,11 +25,11 @@ validated as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from graphql import DocumentNode
-from strawberry.extensions import SchemaExtension
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse
 from strawberry.schema.schema import validate_document
+from strawberry.types import ExecutionContext
 
 from service.graphql.limits import MAX_STRING_CHARS, MAX_TOKENS
 
@@ -57,36 +58,49 @@ def document_shape(query: str) -> str | None:
     return _TOKEN.sub(_blank, query)
 
 
-class ShapeValidationCache(SchemaExtension):
-    """Validate a document only when no document of its shape validated before (at most :data:`MAX_SHAPES` remembered)."""
-
-    def on_validate(self) -> Iterator[None]:
-        """Skip validation for a known-valid shape; otherwise validate, and remember the shape when valid."""
-        context = self.execution_context
-        shape = document_shape(context.query or "")
-        if shape is not None and shape in _valid_shapes:
-            context.pre_execution_errors = []
-        elif context.graphql_document is not None:
-            errors = validate_document(context.schema._schema, context.graphql_document, context.validation_rules)
-            context.pre_execution_errors = errors
-            if shape is not None and not errors:
-                if len(_valid_shapes) >= MAX_SHAPES:
-                    _valid_shapes.clear()
-                _valid_shapes.add(shape)
-        yield
+def _remember(query: str, document: DocumentNode) -> None:
+    if len(query) <= MAX_CACHED_CHARS:
+        if len(_documents) >= MAX_DOCUMENTS:
+            _documents.clear()
+        _documents[query] = document
 
 
-class ParsedDocumentCache(SchemaExtension):
-    """Reuse the parsed document of a text seen before; parse others under :data:`MAX_TOKENS` and remember them."""
+def parsed_document(query: str) -> DocumentNode:
+    """The parsed document of ``query``: from the cache, or parsed under :data:`MAX_TOKENS` (and kept when short).
 
-    def on_parse(self) -> Iterator[None]:
-        """Take the document from the cache, or let strawberry parse it and keep it when it parsed."""
-        context = self.execution_context
-        context.parse_options["max_tokens"] = MAX_TOKENS
-        query = context.query or ""
-        context.graphql_document = _documents.get(query)
-        yield
-        if context.graphql_document is not None and len(query) <= MAX_CACHED_CHARS and query not in _documents:
-            if len(_documents) >= MAX_DOCUMENTS:
-                _documents.clear()
-            _documents[query] = context.graphql_document
+    Raises:
+        GraphQLSyntaxError: The text does not parse, or has over :data:`MAX_TOKENS` tokens (never remembered).
+
+    """
+    document = _documents.get(query)
+    if document is None:
+        document = parse(query, max_tokens=MAX_TOKENS)
+        _remember(query, document)
+    return document
+
+
+def parse_once(context: ExecutionContext) -> Iterator[None]:
+    """A schema extension's ``on_parse`` (``yield from``): a text seen before (here or by :func:`parsed_document`) is not parsed again.
+
+    A new text is parsed by strawberry under :data:`MAX_TOKENS` (which reports its errors) and kept when it parsed.
+    """
+    query = context.query or ""
+    context.parse_options["max_tokens"] = MAX_TOKENS
+    context.graphql_document = _documents.get(query)
+    yield
+    if context.graphql_document is not None and query not in _documents:
+        _remember(query, context.graphql_document)
+
+
+def validation_errors(context: ExecutionContext, rules: Sequence[type[ASTValidationRule]]) -> list[GraphQLError]:
+    """Validate ``context``'s document with strawberry's rules and ``rules``, unless a document of its shape was valid before."""
+    shape = document_shape(context.query or "")
+    if shape is not None and shape in _valid_shapes:
+        return []
+    assert context.graphql_document is not None  # validation follows a successful parse
+    errors = validate_document(context.schema._schema, context.graphql_document, (*context.validation_rules, *rules))
+    if shape is not None and not errors:
+        if len(_valid_shapes) >= MAX_SHAPES:
+            _valid_shapes.clear()
+        _valid_shapes.add(shape)
+    return errors

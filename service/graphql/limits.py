@@ -8,7 +8,7 @@
 * A literal ``first`` outside 1..:data:`MAX_FIRST` (``BAD_USER_INPUT``, before any estimate; the resolvers
   check a variable's value the same way).
 * String arguments (``BAD_USER_INPUT``): at most :data:`MAX_STRING_CHARS`, for literals (the rule) and
-  variable values (:class:`VariableLimits`). Names, ids, search text and cursors are far shorter, and
+  variable values (:func:`variable_error`). Names, ids, search text and cursors are far shorter, and
   fuzzy matching of a long text costs time that grows faster than its length.
 
 The rule classes are made once per app (not per request), so strawberry's validation cache keeps working.
@@ -16,7 +16,6 @@ The rule classes are made once per app (not per request), so strawberry's valida
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -42,7 +41,6 @@ from graphql import (
 )
 from graphql.validation.rules import overlapping_fields_can_be_merged
 from graphql.validation.validate import ValidationAbortedError
-from strawberry.extensions import SchemaExtension
 
 from service.graphql.errors import BAD_USER_INPUT, QUERY_TOO_COMPLEX
 
@@ -183,12 +181,7 @@ def _longest_string(value: object) -> int:
     return longest
 
 
-class VariableLimits(SchemaExtension):
-    """Refuse an operation whose variables hold a string over :data:`MAX_STRING_CHARS` (before validation)."""
-
-    def on_validate(self) -> Iterator[None]:
-        """Answer ``BAD_USER_INPUT`` instead of validating when a variable is too long."""
-        longest = _longest_string(self.execution_context.variables)
-        if longest > MAX_STRING_CHARS:
-            self.execution_context.pre_execution_errors = [_string_error(longest)]
-        yield
+def variable_error(variables: object) -> GraphQLError | None:
+    """The refusal (``BAD_USER_INPUT``) of variables holding a string over :data:`MAX_STRING_CHARS`, if they do."""
+    longest = _longest_string(variables)
+    return _string_error(longest) if longest > MAX_STRING_CHARS else None

@@ -13,11 +13,8 @@ no tokens.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from graphql import (
     DocumentNode,
-    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -27,7 +24,7 @@ from graphql import (
     OperationType,
     SelectionSetNode,
 )
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from service.graphql.errors import bad_input, forbidden, rate_limited
 from service.middleware import TokenBucket, client_key
@@ -53,42 +50,40 @@ def root_field_count(document: DocumentNode, operation: OperationDefinitionNode)
     return len(_response_keys(operation.selection_set, fragments, set()))
 
 
-def make_operation_guard(settings: Settings) -> type[SchemaExtension]:
-    """The guard extension for these settings, with its own per-client bucket of mutation fields."""
-    bucket = TokenBucket(settings.mutation_rate_limit_per_minute)
+class OperationGuard:
+    """The guard for these settings, with its own per-client bucket of mutation fields (one per schema).
 
-    class OperationGuard(SchemaExtension):
-        def _refusal(self) -> GraphQLError | None:
-            context = self.execution_context
-            document = context.graphql_document
-            if document is None:
-                return None
-            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-            named = getattr(context, "_provided_operation_name", None)  # strawberry keeps the request's operationName only here
-            if len(operations) > 1 and named is None:
-                return bad_input("operationName is required when a document has several operations")
-            operation = next((o for o in operations if o.name and o.name.value == context.operation_name), operations[0])
-            if operation.operation != OperationType.MUTATION:
-                return None
-            if not settings.allow_mutations:
-                return forbidden("mutations are disabled on this server (NNV_ALLOW_MUTATIONS=false)")
-            request = getattr(context.context, "request", None)
-            cost = root_field_count(document, operation)
-            wait = bucket.take(client_key(request.scope) if request is not None else "unknown", cost)
-            if not wait:
-                return None
-            response = getattr(context.context, "response", None)
-            if response is not None:
-                response.status_code = 429
-                response.headers["Retry-After"] = str(wait)
-            per_minute = settings.mutation_rate_limit_per_minute
-            return rate_limited(f"mutation limit of {per_minute} fields a minute exceeded ({cost} asked); retry in {wait} s", wait)
+    Args:
+        settings: ``allow_mutations`` and ``mutation_rate_limit_per_minute``.
 
-        def on_execute(self) -> Iterator[None]:
-            """Answer the refusal instead of executing, when there is one."""
-            refusal = self._refusal()
-            if refusal is not None:
-                self.execution_context.result = ExecutionResult(data=None, errors=[refusal])
-            yield
+    """
 
-    return OperationGuard
+    def __init__(self, settings: Settings) -> None:
+        self.allow_mutations = settings.allow_mutations
+        self.per_minute = settings.mutation_rate_limit_per_minute
+        self.bucket = TokenBucket(settings.mutation_rate_limit_per_minute)
+
+    def refusal(self, context: ExecutionContext) -> GraphQLError | None:
+        """Why the operation of ``context`` (parsed and valid) must not run, or ``None``; a 429 is set on its response."""
+        document = context.graphql_document
+        if document is None:
+            return None
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        named = getattr(context, "_provided_operation_name", None)  # strawberry keeps the request's operationName only here
+        if len(operations) > 1 and named is None:
+            return bad_input("operationName is required when a document has several operations")
+        operation = next((o for o in operations if o.name and o.name.value == context.operation_name), operations[0])
+        if operation.operation != OperationType.MUTATION:
+            return None
+        if not self.allow_mutations:
+            return forbidden("mutations are disabled on this server (NNV_ALLOW_MUTATIONS=false)")
+        request = getattr(context.context, "request", None)
+        cost = root_field_count(document, operation)
+        wait = self.bucket.take(client_key(request.scope) if request is not None else "unknown", cost)
+        if not wait:
+            return None
+        response = getattr(context.context, "response", None)
+        if response is not None:
+            response.status_code = 429
+            response.headers["Retry-After"] = str(wait)
+        return rate_limited(f"mutation limit of {self.per_minute} fields a minute exceeded ({cost} asked); retry in {wait} s", wait)

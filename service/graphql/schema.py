@@ -6,19 +6,19 @@ import logging
 from collections.abc import Iterator
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaskErrors, SchemaExtension
+from graphql import ASTValidationRule, ExecutionResult, GraphQLError
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
 from service.graphql.anatomy import AnatomyQuery
-from service.graphql.document_cache import ParsedDocumentCache, ShapeValidationCache
+from service.graphql.document_cache import parse_once, validation_errors
 from service.graphql.errors import AMBIGUOUS, BAD_USER_INPUT, INTERNAL_SERVER_ERROR, NOT_FOUND, QUERY_TOO_COMPLEX, with_code
 from service.graphql.implementations import Mutation
-from service.graphql.limits import VariableLimits, make_limit_rules
-from service.graphql.operations import make_operation_guard
+from service.graphql.limits import make_limit_rules, variable_error
+from service.graphql.operations import OperationGuard
 from service.graphql.pairings import PairingMutation
 from service.graphql.query import Query
 from service.graphql.results import InstantiateResult, SmokeTestResult
@@ -30,32 +30,69 @@ _PUBLIC_CODES = {NOT_FOUND, BAD_USER_INPUT, AMBIGUOUS, QUERY_TOO_COMPLEX}
 logger = logging.getLogger(__name__)
 
 
-def _should_mask(error: object) -> bool:
+def _should_mask(error: GraphQLError) -> bool:
     """Hide unexpected exceptions (no internals leak); keep errors that carry a contract code."""
-    extensions = getattr(error, "extensions", None) or {}
-    original = getattr(error, "original_error", None)
+    extensions = error.extensions or {}
+    original = error.original_error
     return original is not None and extensions.get("code") not in _PUBLIC_CODES and not hasattr(original, "extensions")
 
 
-class _MaskErrors(MaskErrors):
-    """Masks unexpected errors as ``internal error``, coded ``INTERNAL_SERVER_ERROR`` like every other error."""
+def _masked(error: GraphQLError) -> GraphQLError:
+    """An unexpected error as the client sees it: ``internal error``, coded ``INTERNAL_SERVER_ERROR``, nothing else."""
+    return GraphQLError(
+        "internal error",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": INTERNAL_SERVER_ERROR},
+    )
 
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        """The masked error, with its code."""
-        masked = super().anonymise_error(error)
-        masked.extensions = {"code": INTERNAL_SERVER_ERROR}
-        return masked
 
+class _Guards(SchemaExtension):
+    """Every per-request rule of the API in one extension (strawberry's hook machinery costs per extension and hook).
 
-class ErrorCodes(SchemaExtension):
-    """Give refusals of a document or its variables a contract code (see :func:`with_code`)."""
+    In the order a request meets them: the parse cache (:func:`parse_once`), the variable limit (:func:`variable_error`),
+    validation with the limit rules, once per document shape (:func:`validation_errors`), the operation guard
+    (:class:`OperationGuard`), then every error gets its contract code (:func:`with_code`) and unexpected ones
+    are masked as ``internal error``.
+
+    Args:
+        rules: The limit rules (:func:`make_limit_rules`), added to strawberry's validation rules.
+        guard: The operation guard of this schema.
+
+    """
+
+    def __init__(self, rules: tuple[type[ASTValidationRule], ...], guard: OperationGuard) -> None:
+        self.rules = rules
+        self.guard = guard
 
     def on_operation(self) -> Iterator[None]:
-        """Code the errors once the operation is done (before :class:`MaskErrors` masks the rest)."""
+        """Code the errors once the operation is done, then mask the unexpected ones."""
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [with_code(error) for error in result.errors]
+            coded = (with_code(error) for error in result.errors)
+            result.errors = [_masked(error) if _should_mask(error) else error for error in coded]
+
+    def on_parse(self) -> Iterator[None]:
+        """Parse (once per text), then refuse over-long variables or validate (once per document shape).
+
+        Judged here, as soon as the document is there, strawberry's validation step finds it done and answers
+        these errors (a hook less per request).
+        """
+        context = self.execution_context
+        yield from parse_once(context)
+        if context.graphql_document is not None:
+            error = variable_error(context.variables)
+            context.pre_execution_errors = [error] if error is not None else validation_errors(context, self.rules)
+
+    def on_execute(self) -> Iterator[None]:
+        """Answer the operation guard's refusal instead of executing, when there is one."""
+        refusal = self.guard.refusal(self.execution_context)
+        if refusal is not None:
+            self.execution_context.result = ExecutionResult(data=None, errors=[refusal])
+        yield
 
 
 class _Schema(strawberry.Schema):
@@ -73,20 +110,13 @@ class _Schema(strawberry.Schema):
 def create_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The GraphQL schema with limit rules built once for these settings."""
     settings = settings or Settings()
-    rules = make_limit_rules(settings.max_depth, settings.max_aliases, settings.max_estimated_nodes)
+    rules = tuple(make_limit_rules(settings.max_depth, settings.max_aliases, settings.max_estimated_nodes))
+    guard = OperationGuard(settings)
     return _Schema(
         query=merge_types("Query", (Query, AnatomyQuery)),
         mutation=merge_types("Mutation", (Mutation, PairingMutation)),
         types=[Concept, Paper, Model, InstantiateResult, SmokeTestResult],
-        extensions=[
-            ParsedDocumentCache,  # process-wide: each text parsed once, under the token limit
-            ShapeValidationCache,  # process-wide: each document shape validated once
-            VariableLimits,
-            lambda: AddValidationRules(rules),  # type: ignore[arg-type]
-            make_operation_guard(settings),
-            lambda: _MaskErrors(should_mask_error=_should_mask, error_message="internal error"),
-            ErrorCodes,  # listed after MaskErrors so that it sees the errors first
-        ],
+        extensions=[lambda: _Guards(rules, guard)],  # one extension: each one costs every request
         config=StrawberryConfig(auto_camel_case=True, scalar_map={BigInt: BIG_INT_SCALAR}),
     )
 
