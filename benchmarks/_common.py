@@ -60,6 +60,26 @@ def rss_mb(pid: int | str = "self") -> dict[str, float]:
     return out
 
 
+def session_cpu_s(session: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the live processes of ``session``: the search's encoder children apart.
+
+    Keys: ``encoder`` (``ontology.search.encoder_process`` children) and ``serving`` (every other process of the session).
+    """
+    used = {"serving": 0.0, "encoder": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:  # it ended meanwhile
+            continue
+        if int(fields[3]) == session:  # fields: state, ppid, pgrp, session, …, utime (12th), stime (13th)
+            kind = "encoder" if b"ontology.search.encoder_process" in command else "serving"
+            used[kind] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
 def timed_ms(fn: Callable[[], object]) -> float:
     """Wall time of one call in milliseconds."""
     start = time.perf_counter()
