@@ -8,9 +8,8 @@ URL (``http://host:3030/ds``) and ``gsp_path="data"``.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import orjson
 import pyoxigraph as ox
 from typing_extensions import override
@@ -18,6 +17,9 @@ from typing_extensions import override
 from ontology._terms import Value, literal_value
 from ontology.serialise import FORMATS, RdfFormatName, serialise
 from ontology.store import SPARQL_PREFIXES, Rows, StoreError, TripleStore
+
+if TYPE_CHECKING:
+    import httpx
 
 _RDF_MEDIA: dict[str, str] = {"nt": "application/n-triples", "nq": "application/n-quads"}
 _RESULTS_JSON = "application/sparql-results+json"
@@ -56,6 +58,8 @@ class RemoteStore(TripleStore):
         self._update_url = f"{self.url}/{update_path}"
         self._gsp_url = f"{self.url}/{gsp_path}"
         self._version_read = (float("-inf"), "")
+        import httpx  # here: a server on an embedded store starts without it (~0.1 s)
+
         self._client = httpx.Client(timeout=timeout_s, limits=httpx.Limits(max_connections=32, max_keepalive_connections=32))
 
     @override
@@ -67,6 +71,8 @@ class RemoteStore(TripleStore):
         return f"RemoteStore({self.url!r})"
 
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
         try:
             response = self._client.request(method, url, **kwargs)
         except httpx.TimeoutException as exc:

@@ -17,14 +17,17 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import numpy as np
 from rapidfuzz import fuzz, utils
 from rapidfuzz.process import cdist
 
 from ontology.names import normalise
 from ontology.search.documents import NodeDocument
 from ontology.search.types import MatchKind, MatchReason, Ranked
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MAX_COMPACT_CHARS = 64  # a longer query is no name: its first trigrams are enough to find one
 MIN_SCORE = 50  # hits under 0.5 are noise
@@ -62,6 +65,8 @@ class FuzzyIndex:
                 for gram, count in Counter(compact[j : j + 3] for j in range(len(compact) - 2)).items():
                     if count > 1:
                         repeats[gram][i] = count
+        import numpy as np  # here, not at the top: a server starts without numpy (its first search builds this)
+
         self._labels_with = {gram: np.array(labels, dtype=np.int64) for gram, labels in labels_with.items()}
         self._label_counts = {gram: len(labels) for gram, labels in labels_with.items()}
         self._repeats = {gram: (np.array(list(found)), np.array(list(found.values()), dtype=np.float64)) for gram, found in repeats.items()}
@@ -119,6 +124,8 @@ class FuzzyIndex:
             lengths: The lowest and highest compact lengths, then processed lengths, one of which a label must have.
 
         """
+        import numpy as np
+
         grams = sorted(grams)  # the FTS5 query's phrases, summed in this order
         holding = [self._labels_with[gram] for gram in grams]
         held = np.concatenate(holding)
@@ -149,6 +156,8 @@ class FuzzyIndex:
 
 def _find(labels: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where in ``labels`` (sorted, not empty) the ``wanted`` ones are, and which of ``wanted`` are there."""
+    import numpy as np
+
     at = np.searchsorted(labels, wanted).clip(max=len(labels) - 1)
     there = labels[at] == wanted
     return at[there], there

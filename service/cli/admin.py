@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 
 from service.cli._common import console, fail
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def _send_sighup(pid: int) -> None:
@@ -44,6 +46,8 @@ def reload(
     if not token:
         raise fail("no admin token: set NNV_ADMIN_TOKEN or pass --token")
     endpoint = f"{url.rstrip('/')}/admin/reload"
+    import httpx  # here: every other command (serve among them) starts without it
+
     try:
         response = httpx.post(endpoint, headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
     except httpx.TransportError as exc:
