@@ -39,7 +39,6 @@ MAX_CACHED_CHARS = 8192  # longer texts are parsed every time: the cache stays s
 _OVER_LIMIT = '"' + "_" * (MAX_STRING_CHARS + 1) + '"'
 _documents: dict[str, DocumentNode] = {}
 _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n\r]*')  # a string or a comment, whichever starts first
-_valid_shapes: set[str] = set()
 
 
 def _blank(token: re.Match[str]) -> str:
@@ -92,15 +91,19 @@ def parse_once(context: ExecutionContext) -> Iterator[None]:
         _remember(query, context.graphql_document)
 
 
-def validation_errors(context: ExecutionContext, rules: Sequence[type[ASTValidationRule]]) -> list[GraphQLError]:
-    """Validate ``context``'s document with strawberry's rules and ``rules``, unless a document of its shape was valid before."""
+def validation_errors(context: ExecutionContext, rules: Sequence[type[ASTValidationRule]], valid_shapes: set[str]) -> list[GraphQLError]:
+    """Validate ``context``'s document with strawberry's rules and ``rules``, unless its shape is in ``valid_shapes``.
+
+    ``valid_shapes`` belongs to one schema and its ``rules`` (the limits differ between settings): the shapes found
+    valid are added to it, :data:`MAX_SHAPES` at most.
+    """
     shape = document_shape(context.query or "")
-    if shape is not None and shape in _valid_shapes:
+    if shape is not None and shape in valid_shapes:
         return []
     assert context.graphql_document is not None  # validation follows a successful parse
     errors = validate_document(context.schema._schema, context.graphql_document, (*context.validation_rules, *rules))
     if shape is not None and not errors:
-        if len(_valid_shapes) >= MAX_SHAPES:
-            _valid_shapes.clear()
-        _valid_shapes.add(shape)
+        if len(valid_shapes) >= MAX_SHAPES:
+            valid_shapes.clear()
+        valid_shapes.add(shape)
     return errors

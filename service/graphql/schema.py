@@ -60,12 +60,14 @@ class _Guards(SchemaExtension):
     Args:
         rules: The limit rules (:func:`make_limit_rules`), added to strawberry's validation rules.
         guard: The operation guard of this schema.
+        valid_shapes: The document shapes this schema found valid (see :func:`validation_errors`).
 
     """
 
-    def __init__(self, rules: tuple[type[ASTValidationRule], ...], guard: OperationGuard) -> None:
+    def __init__(self, rules: tuple[type[ASTValidationRule], ...], guard: OperationGuard, valid_shapes: set[str]) -> None:
         self.rules = rules
         self.guard = guard
+        self.valid_shapes = valid_shapes
 
     def on_operation(self) -> Iterator[None]:
         """Code the errors once the operation is done, then mask the unexpected ones."""
@@ -85,7 +87,7 @@ class _Guards(SchemaExtension):
         yield from parse_once(context)
         if context.graphql_document is not None:
             error = variable_error(context.variables)
-            context.pre_execution_errors = [error] if error is not None else validation_errors(context, self.rules)
+            context.pre_execution_errors = [error] if error is not None else validation_errors(context, self.rules, self.valid_shapes)
 
     def on_execute(self) -> Iterator[None]:
         """Answer the operation guard's refusal instead of executing, when there is one."""
@@ -111,12 +113,12 @@ def create_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The GraphQL schema with limit rules built once for these settings."""
     settings = settings or Settings()
     rules = tuple(make_limit_rules(settings.max_depth, settings.max_aliases, settings.max_estimated_nodes))
-    guard = OperationGuard(settings)
+    guard, valid_shapes = OperationGuard(settings), set[str]()
     return _Schema(
         query=merge_types("Query", (Query, AnatomyQuery)),
         mutation=merge_types("Mutation", (Mutation, PairingMutation)),
         types=[Concept, Paper, Model, InstantiateResult, SmokeTestResult],
-        extensions=[lambda: _Guards(rules, guard)],  # one extension: each one costs every request
+        extensions=[lambda: _Guards(rules, guard, valid_shapes)],  # one extension: each one costs every request
         config=StrawberryConfig(auto_camel_case=True, scalar_map={BigInt: BIG_INT_SCALAR}),
     )
 
