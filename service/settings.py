@@ -38,4 +38,8 @@ class Settings(BaseSettings):
     embedding_process: bool | None = Field(
         default=None, description="the search's embedding model in a child process (unset: yes under nnvocab serve, else no)"
     )
+    telemetry: bool = Field(
+        default=False,
+        description="FastAPI's OpenTelemetry (traces, metrics, logs) through the global providers; off: not checked per request",
+    )
     response_cache_bytes: int = Field(default=32_000_000, ge=0, description="GraphQL response cache budget (embedded store); 0 = off")

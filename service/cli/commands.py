@@ -221,6 +221,7 @@ def serve(
         port=bind_port,
         workers=workers,
         log_level="warning",
+        access_log=False,  # never printed at "warning"; off, uvicorn does not even format it per request
         http=HeadGuardProtocol,
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies or None,

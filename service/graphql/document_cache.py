@@ -1,9 +1,10 @@
-"""Parsing cached per document text, validation per document *shape*: repeated work is done once.
+"""Parsing cached per document text (or per template), validation per document *shape*: repeated work is done once.
 
 Parsing: a client sends the same text again and again (a query with variables); its parsed document is kept
 (:data:`MAX_DOCUMENTS` texts of at most :data:`MAX_CACHED_CHARS`), and the token limit applies to what is parsed.
-A text that fails to parse is never remembered. The response cache parses through here too
-(:func:`parsed_document`), so a request's text is parsed once.
+A text that fails to parse is never remembered. A new text that differs from a valid one only in its string literals
+and comments is answered from that one's template (:mod:`service.graphql.literals`), without parsing. The response
+cache parses through here too (:func:`parsed_document`), so a request's text is parsed once at most.
 
 Validation: a document validated once answers its twins without validating again.
 
@@ -25,20 +26,20 @@ validated as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse
 from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
 from service.graphql.limits import MAX_STRING_CHARS, MAX_TOKENS
+from service.graphql.literals import SPAN, TemplateHit, find_template
 
 MAX_SHAPES = 1024
 MAX_DOCUMENTS = 1024
 MAX_CACHED_CHARS = 8192  # longer texts are parsed every time: the cache stays small
 _OVER_LIMIT = '"' + "_" * (MAX_STRING_CHARS + 1) + '"'
 _documents: dict[str, DocumentNode] = {}
-_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n\r]*')  # a string or a comment, whichever starts first
 
 
 def _blank(token: re.Match[str]) -> str:
@@ -54,7 +55,7 @@ def document_shape(query: str) -> str | None:
     """``query`` without comments, string literals emptied (``_`` × 257 when over the limit); ``None`` with a block string."""
     if '"""' in query:
         return None
-    return _TOKEN.sub(_blank, query)
+    return SPAN.sub(_blank, query)
 
 
 def _remember(query: str, document: DocumentNode) -> None:
@@ -65,7 +66,9 @@ def _remember(query: str, document: DocumentNode) -> None:
 
 
 def parsed_document(query: str) -> DocumentNode:
-    """The parsed document of ``query``: from the cache, or parsed under :data:`MAX_TOKENS` (and kept when short).
+    """The parsed document of ``query`` (for its operations): from the cache, a template, or parsed under :data:`MAX_TOKENS`.
+
+    A text answered by neither cache is parsed, and kept when short.
 
     Raises:
         GraphQLSyntaxError: The text does not parse, or has over :data:`MAX_TOKENS` tokens (never remembered).
@@ -73,22 +76,33 @@ def parsed_document(query: str) -> DocumentNode:
     """
     document = _documents.get(query)
     if document is None:
+        hit = find_template(query)
+        if hit is not None:
+            return hit.template.document
         document = parse(query, max_tokens=MAX_TOKENS)
         _remember(query, document)
     return document
 
 
-def parse_once(context: ExecutionContext) -> Iterator[None]:
-    """A schema extension's ``on_parse`` (``yield from``): a text seen before (here or by :func:`parsed_document`) is not parsed again.
+def parse_once(context: ExecutionContext) -> Generator[None, None, TemplateHit | None]:
+    """A schema extension's ``on_parse`` (``yield from``): a text seen before, or of a known template, is not parsed.
 
-    A new text is parsed by strawberry under :data:`MAX_TOKENS` (which reports its errors) and kept when it parsed.
+    A text of a template's key (:mod:`service.graphql.literals`) gets the template's document, and its literals are
+    added to the variables; the template is returned (its errors' locations are to be moved). Any other new text is
+    parsed by strawberry under :data:`MAX_TOKENS` (which reports its errors) and kept when it parsed.
     """
     query = context.query or ""
     context.parse_options["max_tokens"] = MAX_TOKENS
-    context.graphql_document = _documents.get(query)
+    document = _documents.get(query)
+    hit = find_template(query) if document is None else None
+    if hit is not None:
+        document = hit.template.document
+        context.variables = {**(context.variables or {}), **hit.values()}
+    context.graphql_document = document
     yield
-    if context.graphql_document is not None and query not in _documents:
+    if context.graphql_document is not None and hit is None and query not in _documents:
         _remember(query, context.graphql_document)
+    return hit
 
 
 def validation_errors(context: ExecutionContext, rules: Sequence[type[ASTValidationRule]], valid_shapes: set[str]) -> list[GraphQLError]:

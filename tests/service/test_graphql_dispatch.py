@@ -40,3 +40,10 @@ def test_startup_objects_are_frozen_until_a_reload_or_shutdown() -> None:
         assert client.post("/graphql", json=LOOKUP).json() == {"data": {"concept": {"name": "AdamW"}}}
         assert gc.get_freeze_count() == 0
     assert gc.get_freeze_count() == 0
+
+
+def test_fastapi_telemetry_is_not_even_checked_unless_asked_for() -> None:
+    off = create_app(Settings(), vocab=_vocabulary())
+    on = create_app(Settings(telemetry=True), vocab=_vocabulary())
+    assert [off._telemetry[k] for k in ("tracing", "metrics", "logs")] == [False, False, False]
+    assert [on._telemetry[k] for k in ("tracing", "metrics", "logs")] == [True, True, True]

@@ -14,6 +14,7 @@ from ontology.namespaces import CONCEPT
 from ontology.store import GraphStore
 from ontology.vocabulary import Vocabulary
 from service.app import create_app
+from service.graphql import literals
 from service.graphql.context import Context
 from service.graphql.document_cache import _documents, document_shape
 from service.graphql.limits import MAX_STRING_CHARS, MAX_TOKENS
@@ -126,9 +127,10 @@ def test_validation_by_shape_still_refuses_what_differs(server_url: str) -> None
     assert unknown_field["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and "idd" in unknown_field["errors"][0]["message"]
 
 
-def test_a_text_is_parsed_once_and_a_broken_or_oversized_one_never_cached(counted: CountingStore) -> None:
+def test_a_text_is_parsed_once_and_a_broken_or_oversized_one_never_cached(counted: CountingStore, monkeypatch: pytest.MonkeyPatch) -> None:
     vocab, query = Vocabulary(counted), '{ concept(name: "gqa") { id } }'
     _documents.pop(query, None)
+    monkeypatch.setattr(literals, "_templates", {})  # no template of its key known either (see test_graphql_literals.py)
     assert _execute(vocab, query)["concept"]["id"] == "grouped-query-attention"
     parsed = _documents[query]
     assert _execute(vocab, query)["concept"]["id"] == "grouped-query-attention" and _documents[query] is parsed
