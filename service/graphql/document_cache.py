@@ -33,7 +33,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
 from service.graphql.limits import MAX_STRING_CHARS, MAX_TOKENS
-from service.graphql.literals import SPAN, TemplateHit, find_template
+from service.graphql.literals import SPAN, TemplateHit, find_template, split_literals
 
 MAX_SHAPES = 1024
 MAX_DOCUMENTS = 1024
@@ -52,7 +52,14 @@ def _blank(token: re.Match[str]) -> str:
 
 
 def document_shape(query: str) -> str | None:
-    """``query`` without comments, string literals emptied (``_`` × 257 when over the limit); ``None`` with a block string."""
+    """``query`` without comments, string literals emptied (``_`` × 257 when over the limit); ``None`` with a block string.
+
+    A text the templates admit was already split (:func:`split_literals`, cached): its key, comments cut to ``#``
+    and literals emptied, is the shape but for those ``#`` (outside literals a ``#`` always starts a comment).
+    """
+    split = split_literals(query)
+    if split is not None:
+        return split.key.replace("#", "")
     if '"""' in query:
         return None
     return SPAN.sub(_blank, query)

@@ -178,3 +178,13 @@ def test_a_template_declares_a_variable_of_the_argument_type_for_each_literal() 
         "  concept(name: $_nnv2) {\n    id\n  }\n}"
     )
     assert hit.values() == {"_nnv0": "sgd", "_nnv1": "adam", "_nnv2": "gqa"}
+
+
+PIECES = st.sampled_from(['"', "#", "\\", "\n", "\r", "\t", "a", " ", "{", "}", ":", "é", "\x01", "x" * 300])
+
+
+@given(st.lists(PIECES, max_size=30).map("".join))
+@settings(max_examples=2000, deadline=None, database=None)
+def test_a_shape_read_from_the_split_is_the_shape_of_the_text(text: str) -> None:
+    expected = None if '"""' in text else literals.SPAN.sub(document_cache._blank, text)
+    assert document_cache.document_shape(text) == expected
